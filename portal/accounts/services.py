@@ -1,0 +1,261 @@
+"""Accounts: sign-in, invitations, password resets, profiles.
+
+Every function takes the acting user explicitly, only flushes, and leaves the commit to the caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal import audit
+from portal.accounts.passwords import hash_password, needs_rehash, verify_password
+from portal.extensions import db
+from portal.mailer import queue_mail
+from portal.models import Invitation, PasswordResetToken, Role, Territory, User
+from portal.models.base import utcnow
+
+
+class AccountError(ValueError):
+    """A user-facing refusal; the message is already translated."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, hashlib.sha256(token.encode()).hexdigest()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL built on BASE_URL, usable in e-mails sent outside a request."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return base + url_for(endpoint, _external=False, **values)
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user if the e-mail and password match an active account, else None.
+
+    The same work is done for unknown addresses, so timing does not reveal which addresses exist.
+    """
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    audit.record("user.signed_in", user, actor=user)
+    return user
+
+
+# Which roles each role may hand out in an invitation.
+INVITABLE_ROLES = {
+    Role.ADMIN: [Role.ADMIN, Role.COORDINATOR, Role.MEMBER, Role.PARENT, Role.GUEST],
+    Role.COORDINATOR: [Role.MEMBER, Role.PARENT, Role.GUEST],
+}
+
+
+def invitable_roles(actor: User) -> list[Role]:
+    return INVITABLE_ROLES.get(Role(actor.role), [])
+
+
+@dataclass
+class IssuedInvitation:
+    invitation: Invitation
+    token: str
+
+
+def invite(
+    email: str, *, role: str, name: str | None, actor: User, locale: str = "cs"
+) -> IssuedInvitation:
+    """Invite an address to create an account; queues the e-mail with the one-time link."""
+    email = normalise_email(email)
+    if role not in {r.value for r in invitable_roles(actor)}:
+        raise AccountError(_("You cannot invite people with this role."))
+    if find_user_by_email(email) is not None:
+        raise AccountError(_("An account with this e-mail address already exists."))
+    now = utcnow()
+    # A new invitation replaces any still-open one for the same address.
+    for old in db.session.scalars(
+        select(Invitation).where(
+            Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)
+        )
+    ):
+        old.revoked_at = now
+    token, token_hash = _token()
+    invitation = Invitation(
+        email=email,
+        name=name,
+        role=role,
+        token_hash=token_hash,
+        territory_id=actor.territory_id,
+        invited_by_id=actor.id,
+        expires_at=now + timedelta(days=current_app.config["INVITATION_VALID_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record("invitation.created", invitation, actor=actor, role=role)
+    queue_mail(
+        [email],
+        _l("Invitation to the equal opportunities working group portal"),
+        "invitation",
+        locale=locale,
+        link=external_url("auth.accept_invitation", token=token),
+        inviter=actor.name,
+        valid_days=current_app.config["INVITATION_VALID_DAYS"],
+    )
+    return IssuedInvitation(invitation, token)
+
+
+def open_invitation(token: str) -> Invitation:
+    """The invitation behind a link, or AccountError if it is unknown, used, revoked or expired."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
+    if invitation is None or invitation.revoked_at is not None:
+        raise AccountError(_("This invitation link is not valid. Ask the coordinator for a new one."))
+    if invitation.accepted_at is not None:
+        raise AccountError(_("This invitation has already been used. Sign in, or reset your password."))
+    if invitation.expires_at <= utcnow():
+        raise AccountError(_("This invitation has expired. Ask the coordinator for a new one."))
+    return invitation
+
+
+def accept_invitation(token: str, *, name: str, password: str, organisation: str | None) -> User:
+    invitation = open_invitation(token)
+    if find_user_by_email(invitation.email) is not None:
+        raise AccountError(_("An account with this e-mail address already exists."))
+    user = User(
+        email=invitation.email,
+        name=name.strip(),
+        organisation=(organisation or "").strip() or None,
+        role=invitation.role,
+        password_hash=hash_password(password),
+        territory_id=invitation.territory_id,
+    )
+    db.session.add(user)
+    db.session.flush()
+    invitation.accepted_at = utcnow()
+    invitation.user_id = user.id
+    audit.record("user.created", user, actor=user, via="invitation", invitation_id=invitation.id)
+    return user
+
+
+def request_password_reset(email: str, *, locale: str = "cs") -> None:
+    """Queue a reset link if the address has an active account; silently do nothing otherwise."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token, token_hash = _token()
+    valid = current_app.config["PASSWORD_RESET_VALID_MINUTES"]
+    reset = PasswordResetToken(
+        user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(minutes=valid)
+    )
+    db.session.add(reset)
+    db.session.flush()
+    audit.record("user.password_reset_requested", user, actor=None)
+    queue_mail(
+        [user.email],
+        _l("Password reset"),
+        "password_reset",
+        locale=user.locale or locale,
+        link=external_url("auth.reset_password", token=token),
+        name=user.name,
+        valid_minutes=valid,
+    )
+
+
+def open_password_reset(token: str) -> PasswordResetToken:
+    reset = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _hash(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        raise AccountError(
+            _("This password reset link is invalid, expired or already used. Request a new one.")
+        )
+    return reset
+
+
+def reset_password(token: str, password: str) -> User:
+    reset = open_password_reset(token)
+    user = reset.user
+    now = utcnow()
+    # Every outstanding link of this user dies with the one used.
+    for other in db.session.scalars(
+        select(PasswordResetToken).where(
+            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None)
+        )
+    ):
+        other.used_at = now
+    _set_password(user, password)
+    audit.record("user.password_reset", user, actor=user)
+    return user
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.session_version = (user.session_version or 1) + 1
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise AccountError(_("The current password is not correct."))
+    _set_password(user, new)
+    audit.record("user.password_changed", user, actor=user)
+
+
+def update_profile(user: User, *, name: str, organisation: str | None, locale: str, actor: User) -> None:
+    changed = []
+    for field, value in (("name", name.strip()), ("organisation", (organisation or "").strip() or None),
+                         ("locale", locale)):
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    if changed:
+        audit.record("user.profile_updated", user, actor=actor, fields=changed)
+
+
+def set_active(user: User, active: bool, *, actor: User) -> None:
+    if user.id == actor.id:
+        raise AccountError(_("You cannot deactivate your own account."))
+    if user.active != active:
+        user.active = active
+        user.session_version = (user.session_version or 1) + 1
+        audit.record("user.activated" if active else "user.deactivated", user, actor=actor)
+
+
+def change_role(user: User, role: str, *, actor: User) -> None:
+    if not actor.is_admin:
+        raise AccountError(_("Only an administrator can change roles."))
+    if user.id == actor.id:
+        raise AccountError(_("You cannot change your own role."))
+    if role not in {r.value for r in Role}:
+        raise AccountError(_("Unknown role."))
+    if user.role != role:
+        old = user.role
+        user.role = role
+        user.session_version = (user.session_version or 1) + 1
+        audit.record("user.role_changed", user, actor=actor, old=old, new=role)
+
+
+def get_or_create_territory(name: str, slug: str) -> Territory:
+    territory = db.session.scalar(select(Territory).where(Territory.slug == slug))
+    if territory is None:
+        territory = Territory(name=name, slug=slug)
+        db.session.add(territory)
+        db.session.flush()
+    return territory

@@ -1,0 +1,23 @@
+"""Blueprint registry: each area's blueprint is listed here once."""
+
+from importlib import import_module
+
+from flask import Flask
+
+BLUEPRINTS = [
+    "portal.blueprints.errors",
+    "portal.blueprints.main",
+    "portal.blueprints.health",
+    "portal.blueprints.auth",
+    "portal.blueprints.account",
+    "portal.blueprints.users",
+    "portal.blueprints.admin",
+]
+
+
+def register(app: Flask) -> None:
+    for name in BLUEPRINTS:
+        module = import_module(name)
+        app.register_blueprint(module.bp)
+        if hasattr(module, "init_app"):
+            module.init_app(app)

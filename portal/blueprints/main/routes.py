@@ -1,0 +1,36 @@
+from urllib.parse import urlsplit
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from portal.blueprints.main import bp
+from portal.extensions import db
+from portal.security import public
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative paths are followed after a form (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@bp.get("/")
+@public
+def index():
+    return render_template("main/index.html")
+
+
+@bp.post("/language")
+@public
+def set_language():
+    locale = request.form.get("locale")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated and current_user.locale != locale:
+            current_user.locale = locale
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("main.index")))

@@ -1,0 +1,52 @@
+"""Locale choice and formatting helpers (Czech by default, English second)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, refresh
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """The signed-in user's language, else the one chosen in this browser, else Czech."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if request and request.args.get("lang") in languages:
+        return request.args["lang"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
+    return "" if value is None else format_datetime(value, fmt)
+
+
+def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
+    return "" if value is None else format_date(value, fmt)
+
+
+def number_filter(value, fmt: str | None = None) -> str:
+    return "" if value is None else format_decimal(value, fmt)
+
+
+def percent_filter(value, fmt: str = "#,##0.0 %") -> str:
+    return "" if value is None else format_percent(value, fmt)
+
+
+def init_app(app) -> None:
+    # Flask-Babel caches the locale on the app context, which outlives a request when a test (or a CLI
+    # command) holds one open: choose afresh for every request.
+    app.before_request(refresh)
+    app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.filters["date"] = date_filter
+    app.jinja_env.filters["number"] = number_filter
+    app.jinja_env.filters["percent"] = percent_filter

@@ -1,0 +1,14 @@
+"""All models, imported here so that Alembic and the app see every table."""
+
+from portal.models.mail import OutboxMessage
+from portal.models.people import AuditEvent, Invitation, PasswordResetToken, Role, Territory, User
+
+__all__ = [
+    "AuditEvent",
+    "Invitation",
+    "OutboxMessage",
+    "PasswordResetToken",
+    "Role",
+    "Territory",
+    "User",
+]

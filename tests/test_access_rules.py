@@ -1,0 +1,85 @@
+"""Every route declares who may use it, and the rule holds for every role.
+
+A new route without an entry in EXPECTED fails here: decide its rule, declare it on the view, list it below.
+"""
+
+import pytest
+
+from portal.security import ALLOWED_ROLES, Access
+
+EXPECTED: dict[str, Access] = {
+    "static": Access.PUBLIC,
+    "main.index": Access.PUBLIC,
+    "main.set_language": Access.PUBLIC,
+    "health.healthz": Access.PUBLIC,
+    "auth.login": Access.PUBLIC,
+    "auth.logout": Access.USER,
+    "auth.forgot_password": Access.PUBLIC,
+    "auth.reset_password": Access.TOKEN,
+    "auth.accept_invitation": Access.TOKEN,
+    "account.profile": Access.USER,
+    "account.change_password": Access.USER,
+    "users.index": Access.COORDINATOR,
+    "users.invite": Access.COORDINATOR,
+    "users.show": Access.COORDINATOR,
+    "users.deactivate": Access.ADMIN,
+    "users.activate": Access.ADMIN,
+    "users.change_role": Access.ADMIN,
+    "admin.audit": Access.ADMIN,
+}
+
+ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]
+
+
+def _url_for_rule(rule) -> str:
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters[name].__class__.__name__
+        values[name] = 999999 if converter in {"IntegerConverter"} else "x"
+    if rule.endpoint == "static":
+        values["filename"] = "css/app.css"
+    return rule.build(values)[1]
+
+
+def test_every_endpoint_has_an_expected_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(EXPECTED) == set(), "new routes need a declared access rule and an entry here"
+    assert set(EXPECTED) - endpoints == set(), "EXPECTED lists routes that no longer exist"
+
+
+def test_every_view_declares_the_expected_rule(app):
+    for endpoint, expected in EXPECTED.items():
+        declared = getattr(app.view_functions[endpoint], "access_rule", None)
+        assert declared == expected, endpoint
+
+
+def test_a_view_without_a_rule_is_denied(app, client):
+    view = app.view_functions["main.index"]
+    saved = view.access_rule
+    try:
+        del view.access_rule
+        assert client.get("/").status_code == 403
+    finally:
+        view.access_rule = saved
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
+def test_access_rules_hold_for_every_role(app, client, login_as, role):
+    if role:
+        login_as(role)
+    for rule in app.url_map.iter_rules():
+        access = EXPECTED[rule.endpoint]
+        allowed_roles = ALLOWED_ROLES[access]
+        url = _url_for_rule(rule)
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+        response = client.open(url, method=method)
+        response.close()
+        allowed = allowed_roles is None or (role is not None and role in allowed_roles)
+        where = f"{role or 'anonymous'} {method} {url} ({rule.endpoint}, {access})"
+        if allowed:
+            assert response.status_code != 403, where
+            assert "/sign-in?next" not in response.headers.get("Location", ""), where
+        elif role is None:
+            assert response.status_code == 302 and "/sign-in" in response.headers["Location"], where
+        else:
+            assert response.status_code == 403, where
