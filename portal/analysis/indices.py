@@ -98,13 +98,18 @@ def segregation_indices(units: Iterable[tuple[int, int]]) -> IndexValues:
         pupils=total,
         disadvantaged=focal,
         share=share,
-        dissimilarity=dissim / 2.0,
-        isolation=isolation,
-        exposure=exposure,
-        correlation_ratio=(isolation - share) / (1.0 - share),
-        theil_h=theil_sum / (entropy * total),
-        gini=pair_sum / (total * total * share * (1.0 - share)),
+        dissimilarity=_unit(dissim / 2.0),
+        isolation=_unit(isolation),
+        exposure=_unit(exposure),
+        correlation_ratio=_unit((isolation - share) / (1.0 - share)),
+        theil_h=_unit(theil_sum / (entropy * total)),
+        gini=_unit(pair_sum / (total * total * share * (1.0 - share))),
     )
+
+
+def _unit(value: float) -> float:
+    """Clip float noise (e.g. V = −1e-17 for perfectly even classes) to the index's range [0, 1]."""
+    return 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
 
 
 @dataclass(frozen=True, slots=True)

@@ -550,11 +550,13 @@ def _validate_table(
                 ok = False
             else:
                 values[column.name] = value
+        checked: set[tuple[str, str]] = set()
         for name, bound, fallback in bounds:
             value = values.get(name)
             limit_name = bound if values.get(bound) is not None else fallback
-            if value is None or limit_name is None:
+            if value is None or limit_name is None or (name, limit_name) in checked:
                 continue
+            checked.add((name, limit_name))
             limit = values.get(limit_name)
             if limit is not None and value > limit:
                 problems.append(
