@@ -1,14 +1,19 @@
 """All models, imported here so that Alembic and the app see every table."""
 
+from portal.models.groups import Membership, PendingMembership, SensitiveTrait, WorkingGroup
 from portal.models.mail import OutboxMessage
 from portal.models.people import AuditEvent, Invitation, PasswordResetToken, Role, Territory, User
 
 __all__ = [
     "AuditEvent",
     "Invitation",
+    "Membership",
     "OutboxMessage",
     "PasswordResetToken",
+    "PendingMembership",
     "Role",
+    "SensitiveTrait",
     "Territory",
     "User",
+    "WorkingGroup",
 ]
