@@ -31,7 +31,9 @@ SCHOOL_HEADER = [
 CLASS_HEADER = ["school_year", "school_id", "grade", "class_name", "pupils", "disadvantaged", "stream"]
 
 
-def to_csv(header: list[str], rows: list[dict[str, object]], *, delimiter: str = ",", encoding: str = "utf-8") -> bytes:
+def to_csv(
+    header: list[str], rows: list[dict[str, object]], *, delimiter: str = ",", encoding: str = "utf-8"
+) -> bytes:
     """Serialise rows (missing keys → empty cells) the way a spreadsheet would export them."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")

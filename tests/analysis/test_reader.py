@@ -40,7 +40,9 @@ def test_the_three_sample_forms_read_the_same_schools():
 
 
 def test_utf8_bom_semicolons_and_decimal_comma():
-    data = b"\xef\xbb\xbf" + to_csv(SCHOOL_HEADER, [school(competence_score="1 512,5", funding_per_pupil="5 200")], delimiter=";")
+    data = b"\xef\xbb\xbf" + to_csv(
+        SCHOOL_HEADER, [school(competence_score="1 512,5", funding_per_pupil="5 200")], delimiter=";"
+    )
     (site,) = read_upload({"schools.csv": data}).schools
     assert site.competence_score == 1512.5
     assert site.funding_per_pupil == 5200.0
@@ -57,7 +59,13 @@ def test_czech_column_names_and_type_labels():
     header = "Školní rok;Území;IZO;Název školy;Typ školy;Počet žáků;Znevýhodnění;SVP;LMP\n"
     row = "2025/26;ORP Test;600;ZŠ Test;ZŠ;100;10;5;1\n"
     (site,) = read_upload({"skoly.csv": (header + row).encode("utf-8")}).schools
-    assert (site.school_type, site.pupils, site.disadvantaged, site.sen, site.mild_id) == ("ZS", 100, 10, 5, 1)
+    assert (site.school_type, site.pupils, site.disadvantaged, site.sen, site.mild_id) == (
+        "ZS",
+        100,
+        10,
+        5,
+        1,
+    )
 
 
 def test_headers_match_case_insensitively_after_trimming():
@@ -67,10 +75,10 @@ def test_headers_match_case_insensitively_after_trimming():
 
 
 def test_formula_like_text_is_kept_as_data_and_neutralised_on_export():
-    data = to_csv(SCHOOL_HEADER, [school(school_name="=HYPERLINK(\"http://x\")", territory="@SUM(A1)")])
+    data = to_csv(SCHOOL_HEADER, [school(school_name='=HYPERLINK("http://x")', territory="@SUM(A1)")])
     (site,) = read_upload({"schools.csv": data}).schools
     assert site.school_name == '=HYPERLINK("http://x")'
-    assert neutralise_cell(site.school_name) == "'=HYPERLINK(\"http://x\")"
+    assert neutralise_cell(site.school_name) == '\'=HYPERLINK("http://x")'
     assert neutralise_cell(site.territory) == "'@SUM(A1)"
     for text in ("+1", "-3", "\tx", "\rx"):
         assert neutralise_cell(text) == "'" + text
@@ -139,7 +147,9 @@ def test_negative_number_is_negative_not_a_formula():
 
 
 def test_disadvantaged_greater_than_pupils():
-    problem = only(problems_of({"schools.csv": to_csv(SCHOOL_HEADER, [school(pupils=10, disadvantaged=11)])}), "exceeds")
+    problem = only(
+        problems_of({"schools.csv": to_csv(SCHOOL_HEADER, [school(pupils=10, disadvantaged=11)])}), "exceeds"
+    )
     assert (problem.row, problem.column) == (2, "disadvantaged")
     assert "11" in problem.message and "10" in problem.message and "„pupils“" in problem.message
 
@@ -154,7 +164,11 @@ def test_disadvantaged_greater_than_pupils():
         ({"leavers": 101}, "leavers", "pupils"),
         ({"leavers": 10, "leavers_matura": 11}, "leavers_matura", "leavers"),
         ({"leavers": 10, "disadvantaged_leavers": 11}, "disadvantaged_leavers", "leavers"),
-        ({"leavers": 10, "disadvantaged_leavers": 3, "disadvantaged_leavers_matura": 4}, "disadvantaged_leavers_matura", "disadvantaged_leavers"),
+        (
+            {"leavers": 10, "disadvantaged_leavers": 3, "disadvantaged_leavers_matura": 4},
+            "disadvantaged_leavers_matura",
+            "disadvantaged_leavers",
+        ),
         ({"grade5_pupils": 10, "gym_outflow": 11}, "gym_outflow", "grade5_pupils"),
         ({"gym_outflow": 101}, "gym_outflow", "pupils"),
     ],
@@ -175,10 +189,20 @@ def test_duplicate_school_id_within_a_year_but_not_across_years():
 def test_class_of_an_unknown_school():
     files = {
         "schools.csv": to_csv(SCHOOL_HEADER, [school()]),
-        "classes.csv": to_csv(CLASS_HEADER, [klass(), klass(class_name="1.B", school_id="999"), klass(class_name="1.C", school_year="2024/25")]),
+        "classes.csv": to_csv(
+            CLASS_HEADER,
+            [
+                klass(),
+                klass(class_name="1.B", school_id="999"),
+                klass(class_name="1.C", school_year="2024/25"),
+            ],
+        ),
     }
     problems = [p for p in problems_of(files) if p.code == "unknown_school"]
-    assert [(p.source, p.row, p.column) for p in problems] == [("classes.csv", 3, "school_id"), ("classes.csv", 4, "school_id")]
+    assert [(p.source, p.row, p.column) for p in problems] == [
+        ("classes.csv", 3, "school_id"),
+        ("classes.csv", 4, "school_id"),
+    ]
 
 
 def test_duplicate_class_name_and_class_bounds():
@@ -195,20 +219,27 @@ def test_duplicate_class_name_and_class_bounds():
 
 @pytest.mark.parametrize("grade", ["0", "14", "-1"])
 def test_grade_out_of_range(grade: str):
-    files = {"schools.csv": to_csv(SCHOOL_HEADER, [school()]), "classes.csv": to_csv(CLASS_HEADER, [klass(grade=grade)])}
+    files = {
+        "schools.csv": to_csv(SCHOOL_HEADER, [school()]),
+        "classes.csv": to_csv(CLASS_HEADER, [klass(grade=grade)]),
+    }
     problem = only(problems_of(files), "grade_out_of_range")
     assert (problem.row, problem.column) == (2, "grade")
 
 
 def test_unknown_school_type():
-    problem = only(problems_of({"schools.csv": to_csv(SCHOOL_HEADER, [school(school_type="VŠ")])}), "unknown_school_type")
+    problem = only(
+        problems_of({"schools.csv": to_csv(SCHOOL_HEADER, [school(school_type="VŠ")])}), "unknown_school_type"
+    )
     assert (problem.row, problem.column) == (2, "school_type")
     assert "MS, ZS, SS, GYM" in problem.message
 
 
 @pytest.mark.parametrize("year", ["2025/27", "2025", "25/26", "2025-26x", "2025/2027"])
 def test_bad_school_year(year: str):
-    problem = only(problems_of({"schools.csv": to_csv(SCHOOL_HEADER, [school(school_year=year)])}), "bad_school_year")
+    problem = only(
+        problems_of({"schools.csv": to_csv(SCHOOL_HEADER, [school(school_year=year)])}), "bad_school_year"
+    )
     assert (problem.row, problem.column) == (2, "school_year")
 
 
@@ -218,7 +249,9 @@ def test_school_year_long_form_is_normalised():
 
 
 def test_missing_required_value():
-    problem = only(problems_of({"schools.csv": to_csv(SCHOOL_HEADER, [school(school_name="  ")])}), "missing_value")
+    problem = only(
+        problems_of({"schools.csv": to_csv(SCHOOL_HEADER, [school(school_name="  ")])}), "missing_value"
+    )
     assert (problem.row, problem.column) == (2, "school_name")
 
 
@@ -269,7 +302,12 @@ def test_missing_schools_table_and_unknown_files(tmp_path):
 
 
 def test_every_problem_is_listed_at_once_and_nothing_partial_is_returned():
-    rows = [school(school_id="1"), school(school_id="2", pupils="x"), school(school_id="3", school_type="?"), school(school_id="4")]
+    rows = [
+        school(school_id="1"),
+        school(school_id="2", pupils="x"),
+        school(school_id="3", school_type="?"),
+        school(school_id="4"),
+    ]
     problems = problems_of({"schools.csv": to_csv(SCHOOL_HEADER, rows)})
     assert [(p.row, p.code) for p in problems] == [(3, "not_a_number"), (4, "unknown_school_type")]
     assert str(problems[0]) == "schools.csv, řádek 3, sloupec „pupils“: Hodnota „x“ není číslo."
