@@ -100,10 +100,12 @@ def _init_templates(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
+        from flask import has_request_context
         from flask_babel import get_locale
 
         return {
-            "navigation": navigation_for(),
+            # Mail is rendered outside requests too (CLI, the outbox worker): no navigation there.
+            "navigation": navigation_for() if has_request_context() else [],
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
         }

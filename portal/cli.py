@@ -29,7 +29,7 @@ def demo_command(password: str | None) -> None:
     seed_demo(password)
     db.session.commit()
     click.echo("Demo data ready: MAP ORP Vzorov")
-    for email, name, role, _org in DEMO_USERS:
+    for email, _name, role, _org in DEMO_USERS:
         click.echo(f"  {role.value:<12} {email:<28} {password}")
 
 

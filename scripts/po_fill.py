@@ -20,7 +20,8 @@ def main(argv: list[str]) -> int:
         catalog = read_po(fh, locale="cs")
     if argv and argv[0] == "--missing":
         missing = [m.id for m in catalog if m.id and not m.string]
-        print(json.dumps({(i if isinstance(i, str) else i[0]): "" for i in missing}, ensure_ascii=False, indent=1))
+        keys = {(i if isinstance(i, str) else i[0]): "" for i in missing}
+        print(json.dumps(keys, ensure_ascii=False, indent=1))
         return 1 if missing else 0
     mapping = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     filled = 0

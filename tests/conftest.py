@@ -34,7 +34,9 @@ def free_port() -> int:
 def _database_url(tmp_root: Path) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+        if url.startswith("postgresql://"):
+            url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        return url
     return f"sqlite:///{tmp_root / 'test.db'}"
 
 

@@ -108,6 +108,10 @@ def test_500_page_rolls_back_and_speaks_czech(app, db):
 
     boom.access_rule = "public"
     response = application.test_client().get("/boom")
+    with application.app_context():
+        from portal.extensions import db as database
+
+        database.engine.dispose()
     assert response.status_code == 500
     assert "Něco se pokazilo" in response.get_data(as_text=True)
     assert db.session.execute(text("SELECT count(*) FROM territory WHERE slug = 'nikdy'")).scalar() == 0

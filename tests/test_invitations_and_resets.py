@@ -49,7 +49,9 @@ def test_coordinator_invites_and_the_person_creates_an_account(app, client, logi
     assert "již byla použita" in again.get_data(as_text=True)
 
 
-def test_invitation_to_an_existing_address_is_refused_and_nothing_is_sent(client, login_as, factories, smtp, db):
+def test_invitation_to_an_existing_address_is_refused_and_nothing_is_sent(
+    client, login_as, factories, smtp, db
+):
     factories.user("member", email="uz@test.example")
     login_as("coordinator")
     response = invite(client, "uz@test.example")

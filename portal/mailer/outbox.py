@@ -162,16 +162,17 @@ def deliver_due(*, now: datetime | None = None, limit: int = 200) -> tuple[int, 
                         connection = opened
                     connection.send(_to_flask_mail(item))
             except (OSError, smtplib.SMTPException) as exc:
-                item.attempts += 1
-                item.status = "pending"
-                item.next_attempt_at = utcnow() + _backoff(item.attempts)
-                item.last_error = f"{exc.__class__.__name__}: {exc}"[:1000]
-                failed += 1
-                log.warning("mail %s not sent (attempt %s): %s", item.id, item.attempts, exc)
+                unreachable = connection is None
+                # Unreachable server: every claimed message waits for the next round with a backoff.
+                # A refusal on an open connection concerns this message only; the rest go next round.
+                failing = ids[ids.index(message_id):] if unreachable else [message_id]
+                for failing_id in failing:
+                    _fail(db.session.get(OutboxMessage, failing_id), exc)
+                failed += len(failing)
+                log.warning("mail %s not sent: %s", failing, exc)
                 db.session.commit()
-                # The server is unreachable or unwell: leave the rest for the next round instead of
-                # failing (or timing out) once per message.
-                _release(ids[ids.index(message_id) + 1 :])
+                if not unreachable:
+                    _release(ids[ids.index(message_id) + 1 :])
                 break
             item.status = "sent"
             item.sent_at = utcnow()
@@ -186,6 +187,14 @@ def deliver_due(*, now: datetime | None = None, limit: int = 200) -> tuple[int, 
             except (OSError, smtplib.SMTPException):
                 pass
     return sent, failed
+
+
+def _fail(item: OutboxMessage, exc: Exception) -> None:
+    item.attempts += 1
+    item.status = "pending"
+    item.claimed_at = None
+    item.next_attempt_at = utcnow() + _backoff(item.attempts)
+    item.last_error = f"{exc.__class__.__name__}: {exc}"[:1000]
 
 
 def _release(ids: list[int]) -> None:

@@ -5,7 +5,12 @@ from flask_login import current_user, login_user, logout_user
 
 from portal.accounts import services
 from portal.blueprints.auth import bp
-from portal.blueprints.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
+from portal.blueprints.auth.forms import (
+    AcceptInvitationForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+)
 from portal.blueprints.main.routes import safe_next
 from portal.extensions import db, limiter
 from portal.security import public, signed_in, token_link
