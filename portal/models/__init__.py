@@ -2,9 +2,29 @@
 
 from portal.models.groups import Membership, PendingMembership, SensitiveTrait, WorkingGroup
 from portal.models.mail import OutboxMessage
+from portal.models.meetings import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingGroup,
+    MeetingInvitation,
+    Minutes,
+    MinutesVersion,
+    Resolution,
+    Task,
+)
 from portal.models.people import AuditEvent, Invitation, PasswordResetToken, Role, Territory, User
 
 __all__ = [
+    "AgendaItem",
+    "Attendance",
+    "Meeting",
+    "MeetingGroup",
+    "MeetingInvitation",
+    "Minutes",
+    "MinutesVersion",
+    "Resolution",
+    "Task",
     "AuditEvent",
     "Invitation",
     "Membership",
