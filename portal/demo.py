@@ -74,4 +74,6 @@ def _load_areas() -> None:
 
 
 # Areas add the module that holds their @demo_loader functions here.
-DEMO_MODULES: list[str] = []
+DEMO_MODULES: list[str] = [
+    "portal.groups.demo",
+]

@@ -26,6 +26,17 @@ EXPECTED: dict[str, Access] = {
     "users.activate": Access.ADMIN,
     "users.change_role": Access.ADMIN,
     "admin.audit": Access.ADMIN,
+    "groups.index": Access.PUBLIC,
+    "groups.show": Access.PUBLIC,
+    "groups.directory": Access.PUBLIC,
+    "groups.create": Access.COORDINATOR,
+    "groups.edit": Access.MEMBER,
+    "groups.add_member": Access.MEMBER,
+    "groups.edit_member": Access.MEMBER,
+    "groups.end_member": Access.MEMBER,
+    "groups.export": Access.MEMBER,
+    "groups.traits": Access.USER,
+    "groups.withdraw_trait": Access.USER,
 }
 
 ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]

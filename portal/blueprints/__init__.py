@@ -12,6 +12,7 @@ BLUEPRINTS = [
     "portal.blueprints.account",
     "portal.blueprints.users",
     "portal.blueprints.admin",
+    "portal.blueprints.groups",
 ]
 
 

@@ -1,0 +1,321 @@
+"""Working groups: public pages and directory, management of memberships and settings, the member's own
+sensitive-trait declarations.
+
+Access: pages are `public` / `members` / `coordinators` by the decorators, with object checks on top:
+a non-public group is visible only to its members and managers; management needs
+`services.is_group_coordinator` (portal admins, portal coordinators of the territory, the group's chair and
+coordinators).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.blueprints.groups import bp
+from portal.blueprints.groups.forms import (
+    GROUP_ROLE_LABELS,
+    KIND_LABELS,
+    AddMemberForm,
+    ConfirmForm,
+    EditMemberForm,
+    EndMemberForm,
+    GroupForm,
+    TraitForm,
+)
+from portal.exports import to_csv, to_xlsx
+from portal.extensions import db
+from portal.groups import services
+from portal.groups.balance import CATEGORIES, CATEGORY_LABELS, suppressed
+from portal.groups.charts import composition_bars, timeline_columns
+from portal.groups.traits import TRAITS, consent_text
+from portal.models import Membership, User, WorkingGroup
+from portal.models.groups import Category, PendingMembership
+from portal.security import coordinators, members, public, signed_in
+
+
+def today() -> date:
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def _group(group_id: int) -> WorkingGroup:
+    group = db.session.get(WorkingGroup, group_id)
+    if group is None:
+        abort(404)
+    return group
+
+
+def _visible(group_id: int) -> tuple[WorkingGroup, services.Viewer]:
+    group = _group(group_id)
+    viewer = services.viewer_of(current_user, group, today())
+    if viewer is None:
+        abort(404)  # a non-public group does not reveal that it exists
+    return group, viewer
+
+
+def _managed(group_id: int) -> WorkingGroup:
+    group = _group(group_id)
+    if not services.is_group_coordinator(current_user, group, today()):
+        abort(403)
+    return group
+
+
+def _membership(group: WorkingGroup, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.group_id != group.id:
+        abort(404)
+    return membership
+
+
+def _parse_date(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _labels() -> dict:
+    return {"category_labels": CATEGORY_LABELS, "role_labels": GROUP_ROLE_LABELS, "kind_labels": KIND_LABELS,
+            "categories": CATEGORIES, "suppressed": suppressed}
+
+
+# ---- public pages ------------------------------------------------------------------------------------
+
+
+@bp.get("/groups/")
+@public
+def index():
+    groups = services.visible_groups(current_user, today())
+    return render_template("groups/index.html", groups=groups, **_labels())
+
+
+@bp.get("/groups/<int:group_id>")
+@public
+def show(group_id: int):
+    group, viewer = _visible(group_id)
+    on = _parse_date(request.args.get("on"), today())
+    on = min(on, today())
+    composition = services.composition(group, on)
+    return render_template("groups/show.html", group=group, viewer=viewer, on=on, is_today=(on == today()),
+                           composition=composition, assessment=composition.assessment,
+                           bars=composition_bars(composition.assessment),
+                           columns=timeline_columns(composition.timeline), **_labels())
+
+
+@bp.get("/groups/<int:group_id>/members")
+@public
+def directory(group_id: int):
+    group, viewer = _visible(group_id)
+    former = viewer.sees_full_directory and request.args.get("state") == "former"
+    if former:
+        query = (
+            select(Membership).join(Membership.user)
+            .where(Membership.group_id == group.id, Membership.left_on.is_not(None),
+                   Membership.left_on <= today())
+            .order_by(Membership.left_on.desc(), User.name)
+        )
+    else:
+        query = services.active_members_query(group, today())
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    pending = services.pending_members(group) if viewer.manages else []
+    return render_template("groups/members.html", group=group, viewer=viewer, page=page, former=former,
+                           pending=pending, parent_category=Category.PARENT.value, **_labels())
+
+
+# ---- managing a group --------------------------------------------------------------------------------
+
+
+def _parent_choices(form: GroupForm, territory_id: int | None, exclude: int | None = None) -> None:
+    groups = db.session.scalars(
+        select(WorkingGroup).where(WorkingGroup.territory_id == territory_id).order_by(WorkingGroup.name)
+    ).all()
+    form.parent_id.choices = [(0, _("— none —"))] + [(g.id, g.name) for g in groups if g.id != exclude]
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@coordinators
+def create():
+    form = GroupForm()
+    _parent_choices(form, current_user.territory_id)
+    if form.validate_on_submit():
+        try:
+            group = services.create_group(form.data_for_service(), actor=current_user)
+        except services.GroupError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The group has been created. Now add its members."), "success")
+            return redirect(url_for("groups.show", group_id=group.id))
+    return render_template("groups/form.html", form=form, group=None)
+
+
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@members
+def edit(group_id: int):
+    group = _managed(group_id)
+    form = GroupForm(obj=group)
+    if request.method == "GET":
+        form.parent_id.data = group.parent_id or 0
+    _parent_choices(form, group.territory_id, exclude=group.id)
+    if form.validate_on_submit():
+        try:
+            services.update_group(group, form.data_for_service(), actor=current_user)
+        except services.GroupError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The group's settings have been saved."), "success")
+            return redirect(url_for("groups.show", group_id=group.id))
+    return render_template("groups/form.html", form=form, group=group)
+
+
+@bp.route("/groups/<int:group_id>/members/add", methods=["GET", "POST"])
+@members
+def add_member(group_id: int):
+    group = _managed(group_id)
+    form = AddMemberForm()
+    if form.validate_on_submit():
+        try:
+            added = services.add_member(
+                group, email=form.email.data, name=form.name.data, category=form.category.data,
+                organisation=form.organisation.data, role=form.role.data, joined_on=form.joined_on.data,
+                actor=current_user, locale=form.locale.data,
+            )
+        except services.GroupError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            if isinstance(added, PendingMembership):
+                flash(_("%(email)s has been invited; the membership starts when the invitation is accepted.",
+                        email=form.email.data), "success")
+            else:
+                flash(_("%(name)s is now a member of the group.", name=added.user.name), "success")
+            return redirect(url_for("groups.directory", group_id=group.id))
+    return render_template("groups/add_member.html", form=form, group=group)
+
+
+@bp.route("/groups/<int:group_id>/members/<int:membership_id>/edit", methods=["GET", "POST"])
+@members
+def edit_member(group_id: int, membership_id: int):
+    group = _managed(group_id)
+    membership = _membership(group, membership_id)
+    if membership.left_on is not None:
+        flash(_("This membership has ended; it can no longer be changed."), "error")
+        return redirect(url_for("groups.directory", group_id=group.id))
+    form = EditMemberForm(obj=membership)
+    if form.validate_on_submit():
+        try:
+            services.change_membership(
+                membership, category=form.category.data, organisation=form.organisation.data,
+                role=form.role.data, effective_on=form.effective_on.data, actor=current_user,
+            )
+        except services.GroupError as error:
+            db.session.rollback()
+            form.effective_on.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The membership has been changed."), "success")
+            return redirect(url_for("groups.directory", group_id=group.id))
+    return render_template("groups/edit_member.html", form=form, group=group, membership=membership)
+
+
+@bp.route("/groups/<int:group_id>/members/<int:membership_id>/end", methods=["GET", "POST"])
+@members
+def end_member(group_id: int, membership_id: int):
+    group = _managed(group_id)
+    membership = _membership(group, membership_id)
+    form = EndMemberForm()
+    if form.validate_on_submit():
+        try:
+            services.end_membership(membership, form.left_on.data, actor=current_user)
+        except services.GroupError as error:
+            db.session.rollback()
+            form.left_on.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The membership of %(name)s has ended.", name=membership.user.name), "success")
+            return redirect(url_for("groups.directory", group_id=group.id))
+    # GET (or a bad date) shows the confirmation page; nothing changes without the confirming POST.
+    return render_template("groups/end_member.html", form=form, group=group, membership=membership,
+                           **_labels())
+
+
+@bp.get("/groups/<int:group_id>/members.<fmt>")
+@members
+def export(group_id: int, fmt: str):
+    group = _managed(group_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    on = today()
+    header = [_("Name"), _("E-mail"), _("Organisation"), _("Category"), _("Role in the group"),
+              _("Member from"), _("Member until")]
+    rows = [
+        [m.user.name, m.user.email, m.organisation or "", str(CATEGORY_LABELS[m.category]),
+         str(GROUP_ROLE_LABELS.get(m.role, m.role)), m.joined_on.isoformat(),
+         m.left_on.isoformat() if m.left_on else ""]
+        for m in services.active_members(group, on)
+    ]
+    filename = f"{group.slug}-clenove-{on.isoformat()}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = to_csv(header, rows), "text/csv; charset=utf-8"
+    else:
+        body = to_xlsx(header, rows, title=_("Members"))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- the member's own sensitive traits ---------------------------------------------------------------
+
+
+@bp.route("/account/traits", methods=["GET", "POST"])
+@signed_in
+def traits():
+    locale = current_user.locale or "cs"
+    forms = {code: TraitForm(prefix=code) for code in TRAITS}
+    if request.method == "POST":
+        code = request.form.get("code")
+        form = forms.get(code)
+        if form is None:
+            abort(400)
+        if form.validate_on_submit():
+            if not form.consent.data:
+                form.consent.errors.append(
+                    _("Tick the box to give your consent; without it nothing is stored."))
+            else:
+                services.declare_trait(current_user, code, consent_given=True, locale=locale,
+                                       actor=current_user)
+                db.session.commit()
+                flash(_("Saved. You can withdraw your consent here at any time."), "success")
+                return redirect(url_for("groups.traits"))
+    declared = services.my_traits(current_user)
+    texts = {code: consent_text(code, locale) for code in TRAITS}
+    return render_template("account/traits.html", forms=forms, declared=declared, traits=TRAITS, texts=texts)
+
+
+@bp.route("/account/traits/<code>/withdraw", methods=["GET", "POST"])
+@signed_in
+def withdraw_trait(code: str):
+    if code not in TRAITS:
+        abort(404)
+    declared = services.my_traits(current_user).get(code)
+    if declared is None:
+        flash(_("There is nothing to withdraw."), "info")
+        return redirect(url_for("groups.traits"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.withdraw_trait(current_user, code, actor=current_user)
+        db.session.commit()
+        flash(_("Your consent has been withdrawn and the information erased."), "success")
+        return redirect(url_for("groups.traits"))
+    return render_template("groups/withdraw_trait.html", form=form, trait=TRAITS[code], declared=declared)

@@ -1,0 +1,1 @@
+"""Working groups: memberships with history, balanced composition, self-declared sensitive traits."""
