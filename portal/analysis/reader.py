@@ -268,7 +268,7 @@ def read_upload(files: Mapping[str, bytes], *, max_bytes: int = DEFAULT_MAX_BYTE
     dataset = _build_dataset(schools_table, classes_table, has_classes, problems)
     if problems or dataset is None:
         raise ValidationFailed(problems)
-    dataset.source = ", ".join(files)
+    dataset.source = ", ".join(_display(name) for name in files)
     return dataset
 
 
