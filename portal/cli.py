@@ -137,9 +137,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(mail_group)
     app.cli.add_command(translate_group)
-    import importlib.util
+    from portal.analysis.cli import analysis as analysis_group
 
-    if importlib.util.find_spec("portal.analysis.cli") is not None:
-        from portal.analysis.cli import analysis as analysis_group
-
-        app.cli.add_command(analysis_group)
+    app.cli.add_command(analysis_group)
