@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+
+# Under the name the message extractor knows (`flask translate` adds only `-k _l` to the defaults).
+from flask_babel import lazy_ngettext as ngettext
 
 from portal.models.groups import Category
 
@@ -66,7 +67,8 @@ class Thresholds:
 class RuleResult:
     code: str
     holds: bool
-    fixes: list[str] = field(default_factory=list)
+    # Lazy strings: translated when shown, so an assessment can be made outside a request (CLI, reports).
+    fixes: list = field(default_factory=list)
 
     @property
     def label(self):
@@ -171,7 +173,7 @@ def assess(counts: dict[str, int], thresholds: Thresholds, on: date,
         needed = thresholds.required_support_parents
         support = RuleResult("support_needs_parent", support_parents >= needed)
         if not support.holds:
-            support.fixes.append(_(
+            support.fixes.append(_l(
                 "Invite a parent of a child with support needs to the group. Parents declare this "
                 "themselves, voluntarily, on their own profile page."
             ))
@@ -181,10 +183,10 @@ def assess(counts: dict[str, int], thresholds: Thresholds, on: date,
 
 
 def month_starts(today: date, months: int = 12) -> list[date]:
-    """The first day of each of the last `months` months, then today (the timeline's snapshot dates)."""
+    """The 1st of each of the last `months` months (this one included), then today unless it is a 1st."""
     dates = []
     year, month = today.year, today.month
-    for back in range(months, 0, -1):
+    for back in range(months - 1, -1, -1):
         m = month - back
         y = year + (m - 1) // 12
         m = (m - 1) % 12 + 1
