@@ -137,6 +137,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(mail_group)
     app.cli.add_command(translate_group)
+    from portal.meetings.cli import meetings_cli
+
+    app.cli.add_command(meetings_cli)
     from portal.analysis.cli import analysis as analysis_group
 
     app.cli.add_command(analysis_group)

@@ -37,6 +37,16 @@ EXPECTED: dict[str, Access] = {
     "groups.export": Access.MEMBER,
     "groups.traits": Access.USER,
     "groups.withdraw_trait": Access.USER,
+    "calendar.group_feed": Access.PUBLIC,
+    "calendar.user_feed": Access.TOKEN,
+    "calendar.meeting_ics": Access.PUBLIC,
+    "calendar.subscriptions": Access.USER,
+    "calendar.reset_secret": Access.USER,
+    "rsvp.manage": Access.MEMBER,
+    "rsvp.add_guest": Access.MEMBER,
+    "rsvp.send": Access.MEMBER,
+    "rsvp.reply": Access.USER,
+    "rsvp.reply_link": Access.TOKEN,
 }
 
 ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]

@@ -13,6 +13,8 @@ BLUEPRINTS = [
     "portal.blueprints.users",
     "portal.blueprints.admin",
     "portal.blueprints.groups",
+    "portal.blueprints.calendar",
+    "portal.blueprints.rsvp",
 ]
 
 

@@ -1,0 +1,138 @@
+"""iCalendar feeds and downloads, and the user's calendar subscriptions page.
+
+Access: feeds of groups and single meetings are `public`, with visibility on top (anonymous clients get the
+public meetings of public groups; members and managers of the group get all its meetings; a member-only
+meeting's .ics is 404 for others). The private feed is a `token_link`: its secret is the only credential,
+so an unknown or reset secret answers 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.blueprints.calendar import bp
+from portal.blueprints.calendar.forms import ConfirmForm
+from portal.calendar.feeds import Feed, bench_mode, feed_body, fingerprint
+from portal.calendar.ical import calendar_for
+from portal.calendar.private import ensure_calendar_secret, reset_calendar_secret
+from portal.calendar.visibility import can_see_meeting
+from portal.extensions import db
+from portal.groups import services as groups
+from portal.models import User
+from portal.models.groups import WorkingGroup
+from portal.models.meetings import Meeting
+from portal.security import public, signed_in, token_link
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def today() -> date:
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def _not_modified(etag: str, last_modified: datetime | None) -> bool:
+    # If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2); weak comparison for GET.
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return bool(since and last_modified and last_modified.replace(microsecond=0) <= since)
+
+
+def _feed_response(feed: Feed, *, filename: str, cache_control: str) -> Response:
+    print_ = fingerprint(feed)
+    headers = {"ETag": print_.etag, "Cache-Control": cache_control}
+    if print_.last_modified is not None:
+        headers["Last-Modified"] = print_.last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    if _not_modified(print_.etag, print_.last_modified):
+        return Response(status=304, headers=headers)
+    cold = bench_mode() and request.args.get("nocache") == "1"
+    body = feed_body(feed, print_, use_cache=not cold)
+    headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return Response(body, status=200, headers=headers, content_type=CONTENT_TYPE)
+
+
+@bp.get("/calendar/groups/<int:group_id>.ics")
+@public
+def group_feed(group_id: int):
+    group = db.session.get(WorkingGroup, group_id)
+    if group is None:
+        abort(404)
+    viewer = groups.viewer_of(current_user, group, today())
+    if viewer is None:
+        abort(404)
+    scope = "all" if viewer.sees_full_directory else "public"
+    feed = Feed(identity=("group", group.id), scope=scope, name=group.name, locale=str(get_locale()),
+                group_ids=(group.id,))
+    return _feed_response(feed, filename=f"group-{group.id}.ics",
+                          cache_control="public, max-age=300" if scope == "public" else "private, no-cache")
+
+
+@bp.get("/calendar/private/<secret>.ics")
+@token_link
+def user_feed(secret: str):
+    user = None
+    if len(secret) <= 64:
+        user = db.session.scalar(select(User).where(User.calendar_secret == secret))
+    if user is None or not user.active:
+        abort(404)
+    mine = groups.user_groups(user, today())
+    locale = user.locale if user.locale in current_app.config["LANGUAGES"] else "cs"
+    with force_locale(locale):
+        name = _("My meetings (%(name)s)", name=user.name)
+    feed = Feed(identity=("user", user.id), scope="all", name=name, locale=locale,
+                group_ids=tuple(sorted(g.id for g in mine)), extra=tuple(g.name for g in mine))
+    return _feed_response(feed, filename="meetings.ics", cache_control="private, max-age=300")
+
+
+@bp.get("/meetings/<int:meeting_id>.ics")
+@public
+def meeting_ics(meeting_id: int):
+    meeting = db.session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id)
+        .options(joinedload(Meeting.group), selectinload(Meeting.agenda))
+    )
+    if meeting is None or not can_see_meeting(current_user, meeting, today()):
+        abort(404)  # a member-only meeting does not reveal that it exists
+    body = calendar_for([meeting], name=meeting.group.name, method="PUBLISH")
+    response = Response(body, content_type=CONTENT_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="meeting-{meeting.id}.ics"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _absolute(endpoint: str, **values) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+@bp.get("/account/calendar")
+@signed_in
+def subscriptions():
+    secret = current_user.calendar_secret
+    if not secret:
+        secret = ensure_calendar_secret(current_user)
+        db.session.commit()
+    private_url = _absolute("calendar.user_feed", secret=secret)
+    group_feeds = [(g, _absolute("calendar.group_feed", group_id=g.id))
+                   for g in groups.user_groups(current_user, today())]
+    return render_template("calendar/subscriptions.html", private_url=private_url, group_feeds=group_feeds)
+
+
+@bp.route("/account/calendar/reset", methods=["GET", "POST"])
+@signed_in
+def reset_secret():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        reset_calendar_secret(current_user, actor=current_user)
+        db.session.commit()
+        flash(_("Your private calendar address has been changed. Subscribe again with the new one; "
+                "the old address no longer works."), "success")
+        return redirect(url_for("calendar.subscriptions"))
+    return render_template("calendar/reset.html", form=form)

@@ -1,0 +1,169 @@
+"""Calendar feeds: which meetings, a cheap fingerprint for ETag/304, and an in-process cache of the bytes.
+
+Calendar clients poll feeds every few minutes, nearly always for an unchanged feed. A request therefore
+first runs one small query, the *fingerprint* of the meetings in scope (their count and latest
+`updated_at`); the ETag is a hash of it and of the feed's identity, scope and language, so a client that
+holds the current copy gets `304 Not Modified` without anything being built. Otherwise the rendered bytes are
+looked up in `feed_cache` under the same key and ETag, and only a changed feed is rendered again (a constant
+number of queries: meetings with their group, then all their agenda items).
+
+The cache lives in the process: each gunicorn worker keeps its own, bounded in entries and bytes. ETags do
+not depend on the worker, so any worker answers any client's conditional request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, subqueryload
+
+from portal.calendar.ical import calendar_for
+from portal.extensions import db
+from portal.models.meetings import Meeting, MeetingGroup
+
+# Bump when the rendering changes, so that clients do not keep a copy made by an older version.
+RENDER_VERSION = 1
+
+
+def meetings_of_groups(group_ids: list[int] | tuple[int, ...], *, include_private: bool):
+    """SQL condition: meetings organised by, or joint with (MeetingGroup), any of the groups."""
+    ids = list(group_ids)
+    condition = or_(
+        Meeting.group_id.in_(ids),
+        Meeting.id.in_(select(MeetingGroup.meeting_id).where(MeetingGroup.group_id.in_(ids))),
+    )
+    if not include_private:
+        condition = and_(condition, Meeting.public.is_(True))
+    return condition
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed as one client sees it: who it belongs to, what they may see, in which language."""
+
+    identity: tuple  # ("group", 7) or ("user", 42)
+    scope: str  # "public" or "all"
+    name: str  # X-WR-CALNAME
+    locale: str
+    group_ids: tuple[int, ...]
+    # Anything else shown in the feed that does not change a meeting's updated_at (e.g. group names).
+    extra: tuple = field(default=())
+
+    @property
+    def condition(self):
+        return meetings_of_groups(self.group_ids, include_private=self.scope == "all")
+
+    @property
+    def key(self) -> tuple:
+        return (*self.identity, self.scope, self.locale)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    count: int
+    last_modified: datetime | None
+    etag: str
+
+
+def fingerprint(feed: Feed) -> Fingerprint:
+    """One small query: how many meetings are in scope and when the latest of them changed."""
+    if not feed.group_ids:
+        count, latest = 0, None
+    else:
+        count, latest = db.session.execute(
+            select(func.count(Meeting.id), func.max(Meeting.updated_at)).where(feed.condition)
+        ).one()
+    raw = repr((RENDER_VERSION, feed.key, feed.name, feed.group_ids, feed.extra, count,
+                latest.isoformat() if latest else None, current_app.config["BASE_URL"]))
+    return Fingerprint(count, latest, '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"')
+
+
+def load_meetings(feed: Feed) -> list[Meeting]:
+    """The meetings of the feed with what the VEVENTs need: three queries, whatever the number."""
+    if not feed.group_ids:
+        return []
+    return list(db.session.scalars(
+        select(Meeting)
+        .where(feed.condition)
+        .options(joinedload(Meeting.group), subqueryload(Meeting.agenda))
+        .order_by(Meeting.starts_at, Meeting.id)
+    ).unique())
+
+
+def render(feed: Feed) -> bytes:
+    """Build the feed's bytes in its language."""
+    meetings = load_meetings(feed)
+    with force_locale(feed.locale):
+        return calendar_for(meetings, name=feed.name, method="PUBLISH")
+
+
+class FeedCache:
+    """A thread-safe LRU of rendered feeds: key -> (etag, bytes), bounded in entries and total bytes."""
+
+    def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple, etag: str) -> bytes | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] != etag:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item[1]
+
+    def put(self, key: tuple, etag: str, body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._size -= len(old[1])
+            self._items[key] = (etag, body)
+            self._size += len(body)
+            while len(self._items) > self.max_entries or self._size > self.max_bytes:
+                _key, (_etag, dropped) = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+feed_cache = FeedCache()
+
+
+def bench_mode() -> bool:
+    """The benchmark may ask for a cold render (`?nocache=1`), only when BENCH_MODE=1 is set."""
+    return os.environ.get("BENCH_MODE") == "1"
+
+
+def feed_body(feed: Feed, print_: Fingerprint, *, use_cache: bool = True) -> bytes:
+    """The feed's bytes: from the cache when its ETag still matches, else rendered (and cached)."""
+    if use_cache:
+        body = feed_cache.get(feed.key, print_.etag)
+        if body is not None:
+            return body
+    body = render(feed)
+    if use_cache:
+        feed_cache.put(feed.key, print_.etag, body)
+    return body

@@ -1,0 +1,191 @@
+"""iCalendar (RFC 5545 / RFC 5546) for meetings, built with the `icalendar` package.
+
+One VEVENT per meeting: the UID is the meeting's `uid` (generated once, never changed), SEQUENCE is
+`meeting.sequence` (raised by the meetings services on every change of time, place or status), times carry
+a TZID with a VTIMEZONE for the meeting's zone (Europe/Prague), a cancelled meeting stays with
+STATUS:CANCELLED. Feeds use METHOD:PUBLISH; e-mailed invitations REQUEST and CANCEL (RFC 5546).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from email.utils import parseaddr
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from icalendar import Calendar, Event, Timezone
+
+from portal.models.base import utcnow
+from portal.models.meetings import Meeting, MeetingStatus
+
+PRODID = "-//MAP portal PS RP//calendar//CS"
+# VTIMEZONE rules are computed for this range of years (enough for any meeting the portal will hold).
+TZ_FIRST = date(2000, 1, 1)
+TZ_LAST = date(2050, 1, 1)
+
+
+@functools.lru_cache(maxsize=16)
+def _vtimezone_ical(tzid: str) -> bytes:
+    # Computing the transitions takes milliseconds; do it once per zone and process.
+    return Timezone.from_tzinfo(ZoneInfo(tzid), tzid=tzid, first_date=TZ_FIRST, last_date=TZ_LAST).to_ical()
+
+
+def vtimezone(tzid: str) -> Timezone:
+    """The VTIMEZONE component for an IANA zone (cached)."""
+    return Timezone.from_ical(_vtimezone_ical(tzid))
+
+
+def base_url() -> str:
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def absolute_url(endpoint: str, **values) -> str | None:
+    """BASE_URL + the endpoint's path; works outside requests (CLI, mail worker). None if no such route."""
+    if endpoint not in current_app.view_functions:
+        return None
+    adapter = current_app.url_map.bind("localhost")
+    return base_url() + adapter.build(endpoint, values)
+
+
+class _Context:
+    """What every event of one calendar shares, worked out once (translations, URLs, the sender)."""
+
+    def __init__(self) -> None:
+        self.base = base_url()
+        self.adapter = current_app.url_map.bind("localhost")
+        if "meetings.show" in current_app.view_functions:
+            self.page_endpoint = "meetings.show"
+        elif "calendar.meeting_ics" in current_app.view_functions:
+            self.page_endpoint = "calendar.meeting_ics"
+        else:
+            self.page_endpoint = None
+        _name, email = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+        self.sender = f"mailto:{email or 'portal@localhost'}"
+        self.minutes = _("%(n)s min", n="{n}").replace("{n}", "%d")
+        self.agenda = _("Agenda:")
+        self.cancelled = _("The meeting is cancelled.")
+        self.cancelled_title = _("Cancelled: %(title)s", title="{title}")
+        self.online = _("Online: %(url)s", url="{url}")
+        self.zones: dict[str, ZoneInfo] = {}
+
+    def zone(self, name: str | None) -> ZoneInfo:
+        name = name or "Europe/Prague"
+        if name not in self.zones:
+            self.zones[name] = ZoneInfo(name)
+        return self.zones[name]
+
+    def meeting_url(self, meeting: Meeting) -> str:
+        if self.page_endpoint is None:
+            return f"{self.base}/meetings/{meeting.id}"
+        return self.base + self.adapter.build(self.page_endpoint, {"meeting_id": meeting.id})
+
+
+def meeting_url(meeting: Meeting) -> str:
+    """The meeting's page (the meetings blueprint, once it exists), else its .ics download."""
+    return _Context().meeting_url(meeting)
+
+
+def location_text(meeting: Meeting) -> str | None:
+    parts = [p for p in (meeting.place, meeting.online_url) if p]
+    return ", ".join(parts) or None
+
+
+def agenda_lines(meeting: Meeting, ctx: _Context | None = None) -> list[str]:
+    """The agenda numbered, with presenters and durations: "1. Title (Presenter, 20 min)"."""
+    ctx = ctx or _Context()
+    lines = []
+    for number, item in enumerate(meeting.agenda, start=1):
+        extra = [p for p in (item.presenter, ctx.minutes % item.duration_minutes
+                             if item.duration_minutes else None) if p]
+        lines.append(f"{number}. {item.title}" + (f" ({', '.join(extra)})" if extra else ""))
+    return lines
+
+
+def description_text(meeting: Meeting, url: str, ctx: _Context | None = None) -> str:
+    ctx = ctx or _Context()
+    parts = []
+    if meeting.is_cancelled:
+        parts.append(ctx.cancelled + (f" {meeting.cancel_reason}" if meeting.cancel_reason else ""))
+    if meeting.description:
+        parts.append(meeting.description.strip())
+    lines = agenda_lines(meeting, ctx)
+    if lines:
+        parts.append(ctx.agenda + "\n" + "\n".join(lines))
+    if meeting.online_url:
+        parts.append(ctx.online.replace("{url}", meeting.online_url))
+    parts.append(url)
+    return "\n\n".join(parts)
+
+
+def build_meeting_event(
+    meeting: Meeting, *, stamp: datetime | None = None, ctx: _Context | None = None
+) -> Event:
+    """The VEVENT of a meeting. `stamp` (DTSTAMP) defaults to the meeting's last change, so an unchanged
+    meeting gives the same bytes; e-mailed iTIP messages pass the sending time."""
+    ctx = ctx or _Context()
+    tz = ctx.zone(meeting.timezone)
+    url = ctx.meeting_url(meeting)
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    event = Event()
+    event.add("uid", meeting.uid)
+    event.add("dtstamp", stamp or meeting.updated_at or utcnow())
+    event.add("sequence", meeting.sequence or 0)
+    event.add("dtstart", meeting.starts_at.astimezone(tz))
+    event.add("dtend", meeting.ends_at.astimezone(tz))
+    summary = ctx.cancelled_title.replace("{title}", meeting.title) if cancelled else meeting.title
+    event.add("summary", summary)
+    location = location_text(meeting)
+    if location:
+        event.add("location", location)
+    event.add("description", description_text(meeting, url, ctx))
+    event.add("url", url)
+    # The organising group, with the portal's sender address (e-mailed iTIP replies are not processed).
+    event.add("organizer", ctx.sender, parameters={"CN": meeting.group.name})
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("class", "PUBLIC" if meeting.public else "PRIVATE")
+    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    if meeting.created_at:
+        event.add("created", meeting.created_at)
+    if meeting.updated_at:
+        event.add("last-modified", meeting.updated_at)
+    return event
+
+
+def new_calendar(*, name: str, method: str | None = "PUBLISH") -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    calendar.calendar_name = name  # NAME (RFC 7986) and X-WR-CALNAME
+    calendar.add("x-wr-timezone", "Europe/Prague")
+    # Calendar clients poll at most this often (RFC 7986 and the older Microsoft property).
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    return calendar
+
+
+def to_bytes(calendar: Calendar, events: Iterable[Event]) -> bytes:
+    """Serialise the calendar with its events and one VTIMEZONE per zone used (before the events)."""
+    zones: list[str] = []
+    events = list(events)
+    for event in events:
+        tzid = event["DTSTART"].params.get("TZID")
+        if tzid and tzid not in zones:
+            zones.append(tzid)
+    for tzid in zones:
+        calendar.add_component(vtimezone(tzid))
+    for event in events:
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def calendar_for(meetings: Iterable[Meeting], *, name: str, method: str = "PUBLISH") -> bytes:
+    """A whole calendar (feed or download) of meetings: VCALENDAR with X-WR-CALNAME, METHOD, VTIMEZONE."""
+    ctx = _Context()
+    events = [build_meeting_event(m, ctx=ctx) for m in meetings]
+    return to_bytes(new_calendar(name=name, method=method), events)
