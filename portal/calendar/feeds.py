@@ -70,7 +70,7 @@ class Feed:
 class Fingerprint:
     count: int
     last_modified: datetime | None
-    etag: str
+    etag: str  # unquoted (werkzeug quotes it in the header)
 
 
 def fingerprint(feed: Feed) -> Fingerprint:
@@ -83,7 +83,7 @@ def fingerprint(feed: Feed) -> Fingerprint:
         ).one()
     raw = repr((RENDER_VERSION, feed.key, feed.name, feed.group_ids, feed.extra, count,
                 latest.isoformat() if latest else None, current_app.config["BASE_URL"]))
-    return Fingerprint(count, latest, '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"')
+    return Fingerprint(count, latest, hashlib.sha256(raw.encode()).hexdigest()[:32])
 
 
 def load_meetings(feed: Feed) -> list[Meeting]:

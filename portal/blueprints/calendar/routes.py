@@ -48,15 +48,18 @@ def _not_modified(etag: str, last_modified: datetime | None) -> bool:
 
 def _feed_response(feed: Feed, *, filename: str, cache_control: str) -> Response:
     print_ = fingerprint(feed)
-    headers = {"ETag": print_.etag, "Cache-Control": cache_control}
-    if print_.last_modified is not None:
-        headers["Last-Modified"] = print_.last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT")
     if _not_modified(print_.etag, print_.last_modified):
-        return Response(status=304, headers=headers)
-    cold = bench_mode() and request.args.get("nocache") == "1"
-    body = feed_body(feed, print_, use_cache=not cold)
-    headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return Response(body, status=200, headers=headers, content_type=CONTENT_TYPE)
+        response = Response(status=304)
+    else:
+        cold = bench_mode() and request.args.get("nocache") == "1"
+        body = feed_body(feed, print_, use_cache=not cold)
+        response = Response(body, status=200, content_type=CONTENT_TYPE)
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.set_etag(print_.etag)
+    if print_.last_modified is not None:
+        response.last_modified = print_.last_modified
+    response.headers["Cache-Control"] = cache_control
+    return response
 
 
 @bp.get("/calendar/groups/<int:group_id>.ics")
