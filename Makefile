@@ -53,6 +53,8 @@ assets:
 	npm install --no-audit --no-fund
 	cp node_modules/@picocss/pico/css/pico.min.css portal/static/vendor/pico.min.css
 	cp node_modules/@picocss/pico/LICENSE.md portal/static/vendor/pico.LICENSE.md
+	cp node_modules/axe-core/axe.min.js tests/vendor/axe.min.js
+	cp node_modules/axe-core/LICENSE tests/vendor/axe-core.LICENSE
 
 lint: install
 	$(BIN)/ruff check .

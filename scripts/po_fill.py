@@ -15,11 +15,18 @@ from babel.messages.pofile import read_po, write_po
 PO = Path(__file__).resolve().parent.parent / "portal" / "translations" / "cs" / "LC_MESSAGES" / "messages.po"
 
 
+def _translated(message) -> bool:
+    """A message is translated when every form (plural forms included) has Czech text."""
+    if isinstance(message.string, tuple | list):
+        return all(message.string)
+    return bool(message.string)
+
+
 def main(argv: list[str]) -> int:
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="cs")
     if argv and argv[0] == "--missing":
-        missing = [m.id for m in catalog if m.id and not m.string]
+        missing = [m.id for m in catalog if m.id and not _translated(m)]
         keys = {(i if isinstance(i, str) else i[0]): "" for i in missing}
         print(json.dumps(keys, ensure_ascii=False, indent=1))
         return 1 if missing else 0

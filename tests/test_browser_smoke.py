@@ -4,7 +4,12 @@ import pytest
 
 from tests.browser import browser_page, live_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    # The development server leaves a static file handle open when the browser drops a connection early.
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
 
 
 def test_sign_in_switch_language_sign_out(app, factories):

@@ -20,7 +20,11 @@ def test_czech_is_the_default(client):
 def test_every_message_has_a_czech_translation():
     with PO.open("rb") as fh:
         catalog = read_po(fh)
-    missing = [m.id for m in catalog if m.id and not m.string]
+    def translated(message) -> bool:
+        forms = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        return all(forms)
+
+    missing = [m.id for m in catalog if m.id and not translated(m)]
     assert missing == []
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert fuzzy == []
