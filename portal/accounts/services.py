@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.mailer import queue_mail
 from portal.models import Invitation, PasswordResetToken, Role, Territory, User
 from portal.models.base import utcnow
+from portal.urls import external_url
 
 
 class AccountError(ValueError):
@@ -38,12 +39,6 @@ def _token() -> tuple[str, str]:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL built on BASE_URL, usable in e-mails sent outside a request."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, _external=False, **values)
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -84,11 +79,22 @@ class IssuedInvitation:
 
 
 def invite(
-    email: str, *, role: str, name: str | None, actor: User, locale: str = "cs"
+    email: str,
+    *,
+    role: str,
+    name: str | None,
+    actor: User,
+    locale: str = "cs",
+    granted_roles: tuple[Role, ...] | None = None,
 ) -> IssuedInvitation:
-    """Invite an address to create an account; queues the e-mail with the one-time link."""
+    """Invite an address to create an account; queues the e-mail with the one-time link.
+
+    `granted_roles` lets a caller that has already checked a narrower right (a group's chair adding a
+    member to their own group) hand out those roles although the actor's portal role could not.
+    """
     email = normalise_email(email)
-    if role not in {r.value for r in invitable_roles(actor)}:
+    allowed = set(invitable_roles(actor)) | set(granted_roles or ())
+    if role not in {r.value for r in allowed}:
         raise AccountError(_("You cannot invite people with this role."))
     if find_user_by_email(email) is not None:
         raise AccountError(_("An account with this e-mail address already exists."))

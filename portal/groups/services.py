@@ -258,7 +258,10 @@ def add_member(
     if user is None:
         account_role = Role.PARENT.value if category == Category.PARENT else Role.MEMBER.value
         try:
-            issued = accounts.invite(email, role=account_role, name=name, actor=actor, locale=locale)
+            # The caller is this group's coordinator or chair (checked by the route): that is enough to
+            # invite a member or parent into the group, whatever their portal role.
+            issued = accounts.invite(email, role=account_role, name=name, actor=actor, locale=locale,
+                                     granted_roles=(Role.MEMBER, Role.PARENT))
         except accounts.AccountError as error:
             raise GroupError(str(error)) from error
         pending = PendingMembership(
