@@ -1,0 +1,616 @@
+"""Meetings of working groups: lists, detail, scheduling, series, agenda, attendance, minutes.
+
+Access: pages are `public` or `members` by the decorators, with object checks on top. A public meeting is
+visible to anyone, a members-only one to members of a participating group and to those who may manage one
+(others get 404, as if it did not exist). Managing needs `is_group_coordinator` of the organising group
+(others get 403).
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.blueprints.meetings import bp, today
+from portal.blueprints.meetings.forms import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    AgendaItemForm,
+    CancelForm,
+    ConfirmForm,
+    GuestForm,
+    MeetingForm,
+    MinutesForm,
+    ResolutionForm,
+    SeriesForm,
+    TaskForm,
+)
+from portal.extensions import db
+from portal.groups import services as groups
+from portal.groups.balance import CATEGORY_LABELS
+from portal.meetings import attendance, cadence, minutes, services
+from portal.meetings.services import MeetingData, MeetingError, SeriesSpec
+from portal.models import WorkingGroup
+from portal.models.base import utcnow
+from portal.models.meetings import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingInvitation,
+    MeetingStatus,
+    Resolution,
+    Task,
+)
+from portal.security import members, public
+from portal.text import render_markdown
+
+# ---- lookups with object checks ----------------------------------------------------------------------
+
+
+def _group(group_id: int) -> tuple[WorkingGroup, groups.Viewer]:
+    group = db.session.get(WorkingGroup, group_id)
+    if group is None:
+        abort(404)
+    viewer = groups.viewer_of(current_user, group, today())
+    if viewer is None:
+        abort(404)
+    return group, viewer
+
+
+def _managed_group(group_id: int) -> WorkingGroup:
+    group = db.session.get(WorkingGroup, group_id)
+    if group is None:
+        abort(404)
+    if not groups.is_group_coordinator(current_user, group, today()):
+        abort(403)
+    return group
+
+
+def _visible(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not services.can_see(current_user, meeting, today()):
+        abort(404)
+    return meeting
+
+
+def _managed(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    if not services.can_manage(current_user, meeting, today()):
+        # Those who may see it learn they may not manage it; the others learn nothing.
+        abort(403 if services.can_see(current_user, meeting, today()) else 404)
+    return meeting
+
+
+def _owned(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    _managed(obj.meeting_id)
+    return obj
+
+
+def _refused(form, error: MeetingError) -> None:
+    """Show a service refusal at its field (or at the top of the form); nothing was saved."""
+    db.session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        if not isinstance(field.errors, list):
+            field.errors = list(field.errors)
+        field.errors.append(str(error))
+    else:
+        flash(str(error), "error")
+
+
+def _labels() -> dict:
+    return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "category_labels": CATEGORY_LABELS}
+
+
+def _joint_choices(form, group: WorkingGroup) -> None:
+    others = db.session.scalars(
+        select(WorkingGroup)
+        .where(WorkingGroup.territory_id == group.territory_id, WorkingGroup.id != group.id)
+        .order_by(WorkingGroup.name)
+    ).all()
+    form.joint_group_ids.choices = [(g.id, g.name) for g in others]
+
+
+def _meeting_data(form) -> MeetingData:
+    return MeetingData(
+        title=form.title.data, starts_local=form.starts_local.data, ends_local=form.ends_local.data,
+        timezone=form.timezone.data, place=form.place.data, online_url=form.online_url.data,
+        description=form.description.data, kind=form.kind.data, public=bool(form.public.data),
+        joint_group_ids=tuple(form.joint_group_ids.data or ()),
+        status=getattr(form, "status", None) and form.status.data or MeetingStatus.PLANNED.value,
+    )
+
+
+# ---- lists and detail --------------------------------------------------------------------------------
+
+
+@bp.get("/groups/<int:group_id>/meetings")
+@public
+def index(group_id: int):
+    group, viewer = _group(group_id)
+    past = request.args.get("when") == "past"
+    now = utcnow()
+    query = services.meetings_of(group)
+    if not (viewer.is_member or viewer.manages):
+        query = query.where(Meeting.public.is_(True))
+    if past:
+        query = query.where(Meeting.starts_at < now).order_by(Meeting.starts_at.desc())
+    else:
+        query = query.where(Meeting.starts_at >= now).order_by(Meeting.starts_at)
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    report = cadence.group_cadence(group, today())
+    return render_template("meetings/index.html", group=group, viewer=viewer, page=page, past=past,
+                           report=report, warnings=cadence.warnings(report), **_labels())
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@public
+def show(meeting_id: int):
+    meeting = _visible(meeting_id)
+    manages = services.can_manage(current_user, meeting, today())
+    approved = minutes.is_approved(meeting)
+    text = minutes.current_text(meeting) if (approved or manages) else ""
+    my_invitation, can_reply = None, False
+    if current_user.is_authenticated:
+        my_invitation = db.session.scalar(select(MeetingInvitation).where(
+            MeetingInvitation.meeting_id == meeting.id, MeetingInvitation.user_id == current_user.id))
+        can_reply = my_invitation is not None or any(
+            groups.membership_of(current_user, g, today()) for g in services.participating_groups(meeting))
+    return render_template(
+        "meetings/show.html", meeting=meeting, group=meeting.group, manages=manages,
+        groups=services.participating_groups(meeting), summary=attendance.summary_by_category(meeting),
+        minutes_approved=approved, minutes_html=render_markdown(text), confirm_form=ConfirmForm(),
+        past=meeting.starts_at <= utcnow(), my_invitation=my_invitation, can_reply=can_reply, **_labels(),
+    )
+
+
+# ---- scheduling --------------------------------------------------------------------------------------
+
+
+@bp.route("/groups/<int:group_id>/meetings/new", methods=["GET", "POST"])
+@members
+def create(group_id: int):
+    group = _managed_group(group_id)
+    form = MeetingForm()
+    _joint_choices(form, group)
+    if form.validate_on_submit():
+        try:
+            meeting = services.schedule_meeting(group, _meeting_data(form), actor=current_user)
+        except MeetingError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The meeting has been saved. Now add its agenda."), "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, group=group, meeting=None)
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@members
+def edit(meeting_id: int):
+    meeting = _managed(meeting_id)
+    if meeting.is_cancelled:
+        flash(_("This meeting has been cancelled and can no longer be changed."), "error")
+        return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    form = MeetingForm(obj=meeting)
+    del form.status
+    _joint_choices(form, meeting.group)
+    if request.method == "GET":
+        form.starts_local.data = services.local_time(meeting.starts_at, meeting.timezone).replace(tzinfo=None)
+        form.ends_local.data = services.local_time(meeting.ends_at, meeting.timezone).replace(tzinfo=None)
+        form.joint_group_ids.data = [p.group_id for p in meeting.participants
+                                     if p.group_id != meeting.group_id]
+    if form.validate_on_submit():
+        try:
+            changed = services.update_meeting(meeting, _meeting_data(form), actor=current_user)
+        except MeetingError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The meeting has been saved.") if changed else _("Nothing has changed."), "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, group=meeting.group, meeting=meeting)
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
+@members
+def cancel(meeting_id: int):
+    meeting = _managed(meeting_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_meeting(meeting, form.reason.data, actor=current_user)
+        except MeetingError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The meeting has been cancelled."), "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    # GET shows the confirmation page; nothing changes without the confirming POST.
+    return render_template("meetings/cancel.html", meeting=meeting, form=form)
+
+
+@bp.post("/meetings/<int:meeting_id>/held")
+@members
+def mark_held(meeting_id: int):
+    meeting = _managed(meeting_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.mark_held(meeting, actor=current_user)
+        except MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The meeting is marked as held."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.route("/groups/<int:group_id>/meetings/series", methods=["GET", "POST"])
+@members
+def series(group_id: int):
+    group = _managed_group(group_id)
+    form = SeriesForm()
+    _joint_choices(form, group)
+    if request.method == "GET":
+        form.year.data = today().year + (1 if today().month >= 10 else 0)
+    preview = None
+    if form.validate_on_submit():
+        spec = SeriesSpec(
+            year=form.year.data, months=tuple(form.months.data or ()), weekday=form.weekday.data,
+            nth=form.nth.data, start=form.start.data, duration_minutes=form.duration_minutes.data,
+            meeting=MeetingData(
+                title=form.title.data, starts_local=None, ends_local=None, timezone=form.timezone.data,
+                place=form.place.data, online_url=form.online_url.data, description=form.description.data,
+                kind=form.kind.data, public=bool(form.public.data),
+                joint_group_ids=tuple(form.joint_group_ids.data or ()),
+            ),
+        )
+        try:
+            if request.form.get("action") == "create":
+                created = services.create_series(group, spec, actor=current_user)
+            else:
+                preview = services.preview_series(spec)
+                # Check the meeting fields too, so the preview does not promise what creating refuses.
+                first = next(d for d in preview if not d.past)
+                checked = dict(spec.meeting.__dict__, starts_local=first.starts_local,
+                               ends_local=first.ends_local)
+                services.check_meeting_data(group, MeetingData(**checked))
+        except MeetingError as error:
+            preview = None
+            _refused(form, error)
+        else:
+            if preview is None:
+                db.session.commit()
+                flash(_("%(num)s meetings have been planned.", num=len(created)), "success")
+                return redirect(url_for("meetings.index", group_id=group.id))
+    return render_template("meetings/series.html", form=form, group=group, preview=preview)
+
+
+# ---- agenda ------------------------------------------------------------------------------------------
+
+
+def _agenda_data(form) -> services.AgendaData:
+    return services.AgendaData(title=form.title.data, presenter=form.presenter.data,
+                               duration_minutes=form.duration_minutes.data, notes=form.notes.data)
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda", methods=["GET", "POST"])
+@members
+def agenda(meeting_id: int):
+    meeting = _managed(meeting_id)
+    form = AgendaItemForm()
+    if form.validate_on_submit():
+        try:
+            services.add_agenda_item(meeting, _agenda_data(form), actor=current_user)
+        except MeetingError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The agenda item has been added."), "success")
+            return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
+    return render_template("meetings/agenda.html", meeting=meeting, form=form, confirm_form=ConfirmForm())
+
+
+@bp.route("/meetings/agenda/<int:item_id>/edit", methods=["GET", "POST"])
+@members
+def edit_agenda_item(item_id: int):
+    item = _owned(AgendaItem, item_id)
+    form = AgendaItemForm(obj=item)
+    if form.validate_on_submit():
+        try:
+            services.update_agenda_item(item, _agenda_data(form), actor=current_user)
+        except MeetingError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The agenda item has been saved."), "success")
+            return redirect(url_for("meetings.agenda", meeting_id=item.meeting_id))
+    return render_template("meetings/agenda_item.html", item=item, meeting=item.meeting, form=form)
+
+
+@bp.post("/meetings/agenda/<int:item_id>/move")
+@members
+def move_agenda_item(item_id: int):
+    item = _owned(AgendaItem, item_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.move_agenda_item(item, request.form.get("direction", ""), actor=current_user)
+        except MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+    return redirect(url_for("meetings.agenda", meeting_id=item.meeting_id) + f"#item-{item.id}")
+
+
+@bp.route("/meetings/agenda/<int:item_id>/delete", methods=["GET", "POST"])
+@members
+def delete_agenda_item(item_id: int):
+    item = _owned(AgendaItem, item_id)
+    meeting_id = item.meeting_id
+    return _confirm_delete(
+        lambda: services.delete_agenda_item(item, actor=current_user),
+        question=_("Remove the agenda item “%(title)s”?", title=item.title),
+        done=_("The agenda item has been removed."),
+        back=url_for("meetings.agenda", meeting_id=meeting_id), meeting=item.meeting,
+    )
+
+
+def _confirm_delete(action, *, question: str, done: str, back: str, meeting: Meeting):
+    """GET: a confirmation page; POST: do it."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            action()
+        except MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+        return redirect(back)
+    return render_template("meetings/confirm.html", form=form, question=question, back=back, meeting=meeting)
+
+
+# ---- attendance --------------------------------------------------------------------------------------
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
+@members
+def attendance_sheet(meeting_id: int):
+    meeting = _managed(meeting_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        present = {int(v) for v in request.form.getlist("present") if v.isdigit()}
+        guests_present = {int(v) for v in request.form.getlist("guest_present") if v.isdigit()}
+        try:
+            count = attendance.record_attendance(meeting, present, actor=current_user)
+            for row in meeting.attendance:
+                if row.is_guest and row.present != (row.id in guests_present):
+                    attendance.set_guest_present(row, row.id in guests_present, actor=current_user)
+        except MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The attendance has been saved (%(num)s members present).", num=count), "success")
+            return redirect(url_for("meetings.attendance_sheet", meeting_id=meeting.id))
+    return render_template("meetings/attendance.html", meeting=meeting, form=form, guest_form=GuestForm(),
+                           lines=attendance.expected_people(meeting),
+                           summary=attendance.summary_by_category(meeting), **_labels())
+
+
+@bp.post("/meetings/<int:meeting_id>/guests")
+@members
+def add_guest(meeting_id: int):
+    meeting = _managed(meeting_id)
+    form = GuestForm()
+    if form.validate_on_submit():
+        try:
+            attendance.add_guest(meeting, name=form.name.data, organisation=form.organisation.data,
+                                 category=form.category.data, actor=current_user)
+        except MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The guest has been added."), "success")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+    return redirect(url_for("meetings.attendance_sheet", meeting_id=meeting.id) + "#guests")
+
+
+@bp.route("/meetings/guests/<int:attendance_id>/remove", methods=["GET", "POST"])
+@members
+def remove_guest(attendance_id: int):
+    row = _owned(Attendance, attendance_id)
+    if not row.is_guest:
+        abort(404)
+    return _confirm_delete(
+        lambda: attendance.remove_guest(row, actor=current_user),
+        question=_("Remove the guest %(name)s from the attendance?", name=row.name),
+        done=_("The guest has been removed."),
+        back=url_for("meetings.attendance_sheet", meeting_id=row.meeting_id), meeting=row.meeting,
+    )
+
+
+def _download(data: bytes, mimetype: str, meeting: Meeting, extension: str) -> Response:
+    day = services.local_time(meeting.starts_at, meeting.timezone).date().isoformat()
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="prezencni-listina-{day}.{extension}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/meetings/<int:meeting_id>/attendance.pdf")
+@members
+def attendance_pdf(meeting_id: int):
+    meeting = _managed(meeting_id)
+    return _download(attendance.sheet_pdf(meeting), "application/pdf", meeting, "pdf")
+
+
+@bp.get("/meetings/<int:meeting_id>/attendance.docx")
+@members
+def attendance_docx(meeting_id: int):
+    meeting = _managed(meeting_id)
+    mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return _download(attendance.sheet_docx(meeting), mimetype, meeting, "docx")
+
+
+# ---- minutes, resolutions, tasks ---------------------------------------------------------------------
+
+
+def _owner_choices(form: TaskForm, meeting: Meeting) -> None:
+    people = [line for line in attendance.expected_people(meeting) if line.user_id and not line.is_guest]
+    form.owner_id.choices = [(0, _("— choose —"))] + [(p.user_id, p.name) for p in people]
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
+@members
+def edit_minutes(meeting_id: int):
+    meeting = _managed(meeting_id)
+    approved = minutes.is_approved(meeting)
+    form = MinutesForm()
+    if request.method == "GET":
+        form.body.data = minutes.current_text(meeting)
+    if not approved and form.validate_on_submit():
+        try:
+            version = minutes.save_minutes(meeting, form.body.data, actor=current_user)
+        except MeetingError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The minutes have been saved (version %(num)s).", num=version.version) if version
+                  else _("Nothing has changed."), "success")
+            return redirect(url_for("meetings.edit_minutes", meeting_id=meeting.id))
+    elif approved and request.method == "POST":
+        flash(_("The minutes have been approved and can no longer be changed."), "error")
+        return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    task_form = TaskForm()
+    _owner_choices(task_form, meeting)
+    return render_template("meetings/minutes.html", meeting=meeting, form=form, approved=approved,
+                           resolution_form=ResolutionForm(), task_form=task_form, confirm_form=ConfirmForm(),
+                           preview=render_markdown(minutes.current_text(meeting)))
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/approve", methods=["GET", "POST"])
+@members
+def approve_minutes(meeting_id: int):
+    meeting = _managed(meeting_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            minutes.approve_minutes(meeting, actor=current_user)
+        except MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("meetings.edit_minutes", meeting_id=meeting.id))
+        db.session.commit()
+        flash(_("The minutes have been approved; they can no longer be changed."), "success")
+        return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    return render_template("meetings/approve.html", meeting=meeting, form=form,
+                           preview=render_markdown(minutes.current_text(meeting)))
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes/history")
+@public
+def minutes_history(meeting_id: int):
+    meeting = _visible(meeting_id)
+    manages = services.can_manage(current_user, meeting, today())
+    # Drafts are for the coordinators; everyone who sees the meeting sees the history of approved minutes.
+    if meeting.minutes is None or not (manages or minutes.is_approved(meeting)):
+        abort(404)
+    versions = list(reversed(meeting.minutes.versions))
+    return render_template("meetings/history.html", meeting=meeting, versions=versions,
+                           author=minutes.version_author, render_markdown=render_markdown,
+                           shown=request.args.get("version", type=int))
+
+
+@bp.post("/meetings/<int:meeting_id>/resolutions")
+@members
+def add_resolution(meeting_id: int):
+    meeting = _managed(meeting_id)
+    form = ResolutionForm()
+    if form.validate_on_submit():
+        try:
+            minutes.add_resolution(meeting, form.text.data, actor=current_user)
+        except MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The resolution has been added."), "success")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+    return redirect(url_for("meetings.edit_minutes", meeting_id=meeting.id) + "#resolutions")
+
+
+@bp.route("/meetings/resolutions/<int:resolution_id>/delete", methods=["GET", "POST"])
+@members
+def delete_resolution(resolution_id: int):
+    resolution = _owned(Resolution, resolution_id)
+    return _confirm_delete(
+        lambda: minutes.delete_resolution(resolution, actor=current_user),
+        question=_("Remove resolution no. %(num)s?", num=resolution.number),
+        done=_("The resolution has been removed."),
+        back=url_for("meetings.edit_minutes", meeting_id=resolution.meeting_id) + "#resolutions",
+        meeting=resolution.meeting,
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/tasks")
+@members
+def add_task(meeting_id: int):
+    meeting = _managed(meeting_id)
+    form = TaskForm()
+    _owner_choices(form, meeting)
+    if form.validate_on_submit():
+        try:
+            minutes.add_task(meeting, minutes.TaskData(
+                title=form.title.data, owner_id=form.owner_id.data or None, owner_name=form.owner_name.data,
+                due_on=form.due_on.data), actor=current_user)
+        except MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The task has been added."), "success")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+    return redirect(url_for("meetings.edit_minutes", meeting_id=meeting.id) + "#tasks")
+
+
+@bp.post("/meetings/tasks/<int:task_id>/done")
+@members
+def toggle_task(task_id: int):
+    task = _owned(Task, task_id)
+    if ConfirmForm().validate_on_submit():
+        minutes.set_task_done(task, request.form.get("done") == "1", actor=current_user)
+        db.session.commit()
+    back = request.form.get("back") == "show"
+    return redirect(url_for("meetings.show" if back else "meetings.edit_minutes", meeting_id=task.meeting_id)
+                    + "#tasks")
+
+
+@bp.route("/meetings/tasks/<int:task_id>/delete", methods=["GET", "POST"])
+@members
+def delete_task(task_id: int):
+    task = _owned(Task, task_id)
+    return _confirm_delete(
+        lambda: minutes.delete_task(task, actor=current_user),
+        question=_("Remove the task “%(title)s”?", title=task.title),
+        done=_("The task has been removed."),
+        back=url_for("meetings.edit_minutes", meeting_id=task.meeting_id) + "#tasks", meeting=task.meeting,
+    )
+

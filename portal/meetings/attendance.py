@@ -1,0 +1,267 @@
+"""Attendance (prezenční listina): who is expected, who came, and the sheet to print for signatures.
+
+Expected are the active members of every participating group on the meeting's day (a person in two groups
+is listed once, with the organising group's membership first), then the guests: those added to the
+attendance by the coordinator and the guests invited through the invitations page. The printed sheet lists
+them all with an empty signature cell, so it can be printed before the meeting. Its headings are Czech
+whatever the interface language: it is an official document of a Czech project.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from portal import audit
+from portal.extensions import db
+from portal.groups import services as groups
+from portal.groups.balance import CATEGORIES, CATEGORY_LABELS
+from portal.meetings.cadence import local_date
+from portal.meetings.services import (
+    MeetingError,
+    participating_groups,
+    require_manager,
+    require_open,
+    touch,
+)
+from portal.models import User
+from portal.models.meetings import Attendance, Meeting
+
+
+@dataclass
+class SheetLine:
+    name: str
+    organisation: str | None
+    category: str | None
+    is_guest: bool
+    user_id: int | None = None
+    present: bool | None = None  # None: not recorded yet
+    attendance_id: int | None = None
+
+    @property
+    def category_label(self) -> str:
+        return str(CATEGORY_LABELS.get(self.category, "")) if self.category else ""
+
+
+def meeting_day(meeting: Meeting):
+    return local_date(meeting.starts_at, meeting.timezone)
+
+
+def expected_people(meeting: Meeting) -> list[SheetLine]:
+    """Members of the participating groups on the meeting's day, then guests; with what was recorded."""
+    recorded = {a.user_id: a for a in meeting.attendance if a.user_id is not None and not a.is_guest}
+    lines: list[SheetLine] = []
+    seen: set[int] = set()
+    day = meeting_day(meeting)
+    for group in participating_groups(meeting):
+        for membership in groups.active_members(group, day):
+            if membership.user_id in seen:
+                continue
+            seen.add(membership.user_id)
+            row = recorded.get(membership.user_id)
+            lines.append(SheetLine(
+                name=membership.user.name,
+                organisation=membership.organisation or membership.user.organisation,
+                category=membership.category, is_guest=False, user_id=membership.user_id,
+                present=row.present if row else None, attendance_id=row.id if row else None,
+            ))
+    # Recorded members who are not (or no longer) members on that day stay on the list.
+    for user_id, row in recorded.items():
+        if user_id not in seen:
+            seen.add(user_id)
+            lines.append(SheetLine(row.name, row.organisation, row.category, False, user_id, row.present,
+                                   row.id))
+    lines.sort(key=lambda line: line.name.casefold())
+    guests = [
+        SheetLine(a.name, a.organisation, a.category, True, a.user_id, a.present, a.id)
+        for a in sorted(meeting.attendance, key=lambda a: a.id) if a.is_guest
+    ]
+    known = {g.name.casefold() for g in guests}
+    for invitation in sorted(meeting.invitations, key=lambda i: i.name.casefold()):
+        if invitation.is_guest and invitation.name.casefold() not in known:
+            known.add(invitation.name.casefold())
+            guests.append(SheetLine(invitation.name, invitation.organisation, invitation.category, True,
+                                    invitation.user_id))
+    return lines + guests
+
+
+def record_attendance(meeting: Meeting, present_user_ids: set[int], *, actor: User) -> int:
+    """Mark which expected members attended (the others are recorded as absent); returns how many came."""
+    require_manager(meeting, actor)
+    require_open(meeting)
+    by_user = {a.user_id: a for a in meeting.attendance if a.user_id is not None and not a.is_guest}
+    count = 0
+    for line in expected_people(meeting):
+        if line.is_guest or line.user_id is None:
+            continue
+        present = line.user_id in present_user_ids
+        count += present
+        row = by_user.get(line.user_id)
+        if row is None:
+            meeting.attendance.append(Attendance(
+                user_id=line.user_id, name=line.name, organisation=line.organisation, category=line.category,
+                is_guest=False, present=present,
+            ))
+        else:
+            row.present = present
+    touch(meeting)
+    db.session.flush()
+    audit.record("meeting.attendance", meeting, actor=actor, territory_id=meeting.group.territory_id,
+                 present=count)
+    return count
+
+
+def add_guest(meeting: Meeting, *, name: str, organisation: str | None, category: str | None,
+              actor: User) -> Attendance:
+    """Add a guest (name, organisation, stakeholder category) to the attendance, as present."""
+    require_manager(meeting, actor)
+    require_open(meeting)
+    name = (name or "").strip()
+    if not name:
+        raise MeetingError(_("Enter the guest's name."), "name")
+    if category and category not in CATEGORIES:
+        raise MeetingError(_("Choose the guest's category."), "category")
+    row = Attendance(name=name[:200], organisation=(organisation or "").strip()[:200] or None,
+                     category=category or None, is_guest=True, present=True)
+    meeting.attendance.append(row)
+    touch(meeting)
+    db.session.flush()
+    audit.record("meeting.guest_added", meeting, actor=actor, territory_id=meeting.group.territory_id,
+                 attendance_id=row.id)
+    return row
+
+
+def set_guest_present(row: Attendance, present: bool, *, actor: User) -> None:
+    meeting = row.meeting
+    require_manager(meeting, actor)
+    require_open(meeting)
+    row.present = present
+    touch(meeting)
+    db.session.flush()
+
+
+def remove_guest(row: Attendance, *, actor: User) -> None:
+    meeting = row.meeting
+    require_manager(meeting, actor)
+    require_open(meeting)
+    if not row.is_guest:
+        raise MeetingError(_("Only guests can be removed; mark a member as absent instead."))
+    meeting.attendance.remove(row)
+    db.session.delete(row)
+    touch(meeting)
+    db.session.flush()
+    audit.record("meeting.guest_removed", meeting, actor=actor, territory_id=meeting.group.territory_id,
+                 attendance_id=row.id)
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    category: str | None
+    label: str
+    members: int
+    guests: int
+
+    @property
+    def total(self) -> int:
+        return self.members + self.guests
+
+
+def summary_by_category(meeting: Meeting) -> list[CategoryCount]:
+    """Who came, counted by stakeholder category (members and guests), in the categories' order."""
+    members = Counter(a.category for a in meeting.attendance if a.present and not a.is_guest)
+    guests = Counter(a.category for a in meeting.attendance if a.present and a.is_guest)
+    rows = [CategoryCount(c, str(CATEGORY_LABELS[c]), members[c], guests[c]) for c in CATEGORIES
+            if members[c] or guests[c]]
+    if members[None] or guests[None]:
+        rows.append(CategoryCount(None, _("no category"), members[None], guests[None]))
+    return rows
+
+
+# ---- the printed sheet -------------------------------------------------------------------------------
+
+
+def sheet_context(meeting: Meeting) -> dict:
+    from portal.meetings.services import local_time
+
+    lines = expected_people(meeting)
+    return {
+        "meeting": meeting,
+        "groups": participating_groups(meeting),
+        "starts": local_time(meeting.starts_at, meeting.timezone),
+        "ends": local_time(meeting.ends_at, meeting.timezone),
+        "lines": lines,
+        # A few empty rows for people who come unannounced.
+        "blank_rows": max(3, 25 - len(lines) % 25) if len(lines) < 25 else 5,
+    }
+
+
+def sheet_html(meeting: Meeting) -> str:
+    """The attendance sheet as a standalone HTML page (the source of the PDF), in Czech."""
+    with force_locale("cs"):
+        return render_template("meetings/attendance_sheet.html", **sheet_context(meeting))
+
+
+def sheet_pdf(meeting: Meeting) -> bytes:
+    from weasyprint import HTML
+
+    html = sheet_html(meeting)
+    return HTML(string=html, base_url=current_app.root_path).write_pdf()
+
+
+def sheet_docx(meeting: Meeting) -> bytes:
+    """The attendance sheet as a Word document: a header and a table with an empty signature column."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, Pt
+
+    with force_locale("cs"):
+        context = sheet_context(meeting)
+        starts, ends = context["starts"], context["ends"]
+        headings = [_("No."), _("Name and surname"), _("Organisation"), _("Category"), _("Signature")]
+        title = _("Attendance sheet")
+        when = f"{starts:%d. %m. %Y}, {starts:%H:%M}–{ends:%H:%M}"
+        details = [
+            (_("Meeting"), meeting.title),
+            (_("Group"), ", ".join(g.name for g in context["groups"])),
+            (_("Date and time"), when),
+            (_("Place"), " · ".join(x for x in (meeting.place, meeting.online_url) if x)),
+        ]
+        rows = [(line.name, line.organisation or "", line.category_label + (f" ({_('guest')})"
+                 if line.is_guest else "")) for line in context["lines"]]
+
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.left_margin = section.right_margin = Cm(1.8)
+    document.add_heading(title, level=1)
+    for label, value in details:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label}: ").bold = True
+        paragraph.add_run(value)
+    table = document.add_table(rows=1, cols=len(headings))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headings, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    for number, (name, organisation, category) in enumerate(rows, start=1):
+        cells = table.add_row().cells
+        for cell, text in zip(cells, (f"{number}.", name, organisation, category, ""), strict=True):
+            cell.text = text
+    for _blank in range(context["blank_rows"]):
+        row = table.add_row()
+        row.height = Cm(0.9)
+    widths = (Cm(1.0), Cm(5.2), Cm(4.6), Cm(3.6), Cm(3.6))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(10)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -1,0 +1,183 @@
+"""Minutes (zápis) with resolutions (usnesení) and tasks.
+
+Minutes are written in Markdown (rendered with `portal.text.render_markdown`, sanitised). Each save that
+changes the text adds a MinutesVersion (the history is never rewritten); saving the same text again adds
+nothing. Draft → approved: approval needs a held meeting and a non-empty text, and approved minutes are
+read-only: the service refuses to change their text, resolutions or tasks — only a task's "done" mark still
+moves, since tasks are done after the meeting. Resolutions are numbered 1, 2, 3… per meeting, renumbered
+while the minutes are a draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal import audit
+from portal.extensions import db
+from portal.meetings.services import MeetingError, require_manager, require_open, touch
+from portal.models import User
+from portal.models.base import utcnow
+from portal.models.meetings import Meeting, MeetingStatus, Minutes, MinutesVersion, Resolution, Task
+
+DRAFT = "draft"
+APPROVED = "approved"
+MAX_BODY = 200_000
+
+
+def current_text(meeting: Meeting) -> str:
+    minutes = meeting.minutes
+    if minutes is None or not minutes.versions:
+        return ""
+    return minutes.versions[-1].body
+
+
+def is_approved(meeting: Meeting) -> bool:
+    return meeting.minutes is not None and meeting.minutes.status == APPROVED
+
+
+def _require_draft(meeting: Meeting) -> None:
+    if is_approved(meeting):
+        raise MeetingError(_("The minutes have been approved and can no longer be changed."))
+
+
+def save_minutes(meeting: Meeting, body: str, *, actor: User) -> MinutesVersion | None:
+    """Save the minutes' text as a new version; None when the text did not change."""
+    require_manager(meeting, actor)
+    require_open(meeting)
+    _require_draft(meeting)
+    body = (body or "").replace("\r\n", "\n").strip()
+    if len(body) > MAX_BODY:
+        raise MeetingError(_("The minutes are too long."), "body")
+    if meeting.minutes is None:
+        if not body:
+            raise MeetingError(_("Write the minutes first."), "body")
+        meeting.minutes = Minutes(status=DRAFT)
+    minutes = meeting.minutes
+    if minutes.versions and minutes.versions[-1].body == body:
+        return None
+    version = MinutesVersion(version=len(minutes.versions) + 1, body=body, created_by_id=actor.id)
+    minutes.versions.append(version)
+    touch(meeting)
+    db.session.flush()
+    audit.record("minutes.saved", meeting, actor=actor, territory_id=meeting.group.territory_id,
+                 version=version.version)
+    return version
+
+
+def approve_minutes(meeting: Meeting, *, actor: User) -> None:
+    """Approve the minutes: from now on they are read-only."""
+    require_manager(meeting, actor)
+    _require_draft(meeting)
+    if meeting.status != MeetingStatus.HELD:
+        raise MeetingError(_("Minutes can be approved only for a meeting that has been held."))
+    if not current_text(meeting):
+        raise MeetingError(_("Write the minutes first."))
+    meeting.minutes.status = APPROVED
+    meeting.minutes.approved_at = utcnow()
+    meeting.minutes.approved_by_id = actor.id
+    touch(meeting)
+    db.session.flush()
+    audit.record("minutes.approved", meeting, actor=actor, territory_id=meeting.group.territory_id,
+                 version=meeting.minutes.versions[-1].version)
+
+
+def version_author(version: MinutesVersion) -> User | None:
+    return db.session.get(User, version.created_by_id) if version.created_by_id else None
+
+
+# ---- resolutions -------------------------------------------------------------------------------------
+
+
+def add_resolution(meeting: Meeting, text: str, *, actor: User) -> Resolution:
+    require_manager(meeting, actor)
+    require_open(meeting)
+    _require_draft(meeting)
+    text = (text or "").strip()
+    if not text:
+        raise MeetingError(_("Enter the text of the resolution."), "text")
+    resolution = Resolution(number=len(meeting.resolutions) + 1, text=text)
+    meeting.resolutions.append(resolution)
+    touch(meeting)
+    db.session.flush()
+    audit.record("resolution.added", meeting, actor=actor, territory_id=meeting.group.territory_id,
+                 number=resolution.number)
+    return resolution
+
+
+def delete_resolution(resolution: Resolution, *, actor: User) -> None:
+    meeting = resolution.meeting
+    require_manager(meeting, actor)
+    _require_draft(meeting)
+    meeting.resolutions.remove(resolution)
+    db.session.delete(resolution)
+    for number, entry in enumerate(sorted(meeting.resolutions, key=lambda r: r.number), start=1):
+        entry.number = number
+    touch(meeting)
+    db.session.flush()
+    audit.record("resolution.removed", meeting, actor=actor, territory_id=meeting.group.territory_id)
+
+
+# ---- tasks -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TaskData:
+    title: str
+    owner_id: int | None = None
+    owner_name: str | None = None
+    due_on: date | None = None
+
+
+def add_task(meeting: Meeting, data: TaskData, *, actor: User) -> Task:
+    """A task from the meeting: an owner (an account, or just a name) and an optional due date."""
+    require_manager(meeting, actor)
+    require_open(meeting)
+    _require_draft(meeting)
+    title = (data.title or "").strip()
+    if not title:
+        raise MeetingError(_("Enter what is to be done."), "title")
+    owner = db.session.get(User, data.owner_id) if data.owner_id else None
+    if data.owner_id and owner is None:
+        raise MeetingError(_("Choose the owner from the list."), "owner_id")
+    owner_name = (data.owner_name or "").strip() or (owner.name if owner else None)
+    task = Task(title=title[:300], owner_id=owner.id if owner else None, owner_name=owner_name,
+                due_on=data.due_on)
+    meeting.tasks.append(task)
+    touch(meeting)
+    db.session.flush()
+    audit.record("task.added", meeting, actor=actor, territory_id=meeting.group.territory_id, task_id=task.id)
+    return task
+
+
+def set_task_done(task: Task, done: bool, *, actor: User) -> None:
+    """Mark a task done (or not yet): allowed after approval too, since tasks are done after the meeting."""
+    meeting = task.meeting
+    require_manager(meeting, actor)
+    task.done_at = utcnow() if done else None
+    touch(meeting)
+    db.session.flush()
+    audit.record("task.done" if done else "task.reopened", meeting, actor=actor,
+                 territory_id=meeting.group.territory_id, task_id=task.id)
+
+
+def delete_task(task: Task, *, actor: User) -> None:
+    meeting = task.meeting
+    require_manager(meeting, actor)
+    _require_draft(meeting)
+    meeting.tasks.remove(task)
+    db.session.delete(task)
+    touch(meeting)
+    db.session.flush()
+    audit.record("task.removed", meeting, actor=actor, territory_id=meeting.group.territory_id)
+
+
+def open_tasks(meeting: Meeting) -> list[Task]:
+    return [t for t in meeting.tasks if t.done_at is None]
+
+
+def tasks_query(meeting: Meeting):
+    return select(Task).where(Task.meeting_id == meeting.id).order_by(Task.due_on, Task.id)
