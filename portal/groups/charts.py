@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from portal.groups.balance import CATEGORIES, Assessment, Snapshot
 
-BAR_LEFT = 190  # room for the category labels
+BAR_LEFT = 250  # room for the longest category label ("pracovník poradenského zařízení")
 BAR_WIDTH = 360
 ROW = 28
 
