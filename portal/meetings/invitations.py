@@ -230,7 +230,7 @@ def _queue(meeting: Meeting, invitation: MeetingInvitation, kind: str, *, method
     with force_locale(locale):
         when = _when(meeting)
         short_when = format_date(meeting.starts_at.astimezone(ZoneInfo(meeting.timezone or "Europe/Prague")),
-                                 "short")
+                                 "medium")
         ctx = _Context()
         context = {
             "meeting": meeting,
