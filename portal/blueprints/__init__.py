@@ -13,6 +13,7 @@ BLUEPRINTS = [
     "portal.blueprints.users",
     "portal.blueprints.admin",
     "portal.blueprints.groups",
+    "portal.blueprints.analysis",
     "portal.blueprints.meetings",
     "portal.blueprints.calendar",
     "portal.blueprints.rsvp",

@@ -1,5 +1,16 @@
 """All models, imported here so that Alembic and the app see every table."""
 
+from portal.models.analysis import (
+    AnalysisDataset,
+    AnalysisFlag,
+    AnalysisUpload,
+    ClassRecord,
+    FlagEvent,
+    FlagLink,
+    FlagOccurrence,
+    IndexRecord,
+    SchoolRecord,
+)
 from portal.models.groups import Membership, PendingMembership, SensitiveTrait, WorkingGroup
 from portal.models.mail import OutboxMessage
 from portal.models.meetings import (
@@ -16,6 +27,15 @@ from portal.models.meetings import (
 from portal.models.people import AuditEvent, Invitation, PasswordResetToken, Role, Territory, User
 
 __all__ = [
+    "AnalysisDataset",
+    "AnalysisFlag",
+    "AnalysisUpload",
+    "ClassRecord",
+    "FlagEvent",
+    "FlagLink",
+    "FlagOccurrence",
+    "IndexRecord",
+    "SchoolRecord",
     "AgendaItem",
     "Attendance",
     "Meeting",

@@ -1,0 +1,290 @@
+"""Imported school data of a territory, the stored analysis, and the flags the group works with.
+
+Only aggregate counts per school site and per class are stored (SPEC section 1, "Privacy"): the input has no
+pupil-level data and nothing else is kept. A territory holds one dataset per school year; re-importing a year
+replaces that dataset (its school, class and index rows and its flag occurrences go with it).
+
+Flags (``AnalysisFlag``) are keyed by ``identity`` (the analysis module's :attr:`Flag.identity`, which leaves
+the school year out): when the same problem recurs in the next year's data it is the same flag, with its
+state and history; each year it appears in is a ``FlagOccurrence``.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, utcnow
+from portal.models.people import Territory, User
+
+
+class FlagState(enum.StrEnum):
+    """new → discussed → addressed (by a proposal) → monitored / closed; see services.TRANSITIONS."""
+
+    NEW = "new"
+    DISCUSSED = "discussed"
+    ADDRESSED = "addressed"
+    MONITORED = "monitored"
+    CLOSED = "closed"
+
+
+class AnalysisUpload(db.Model):
+    """A validated upload waiting for confirmation: the parsed rows as JSON, kept server-side until
+    ``expires_at`` (never round-tripped through the browser)."""
+
+    __tablename__ = "analysis_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(500))
+    # {"schools": [{column: value}], "classes": [...], "has_classes": bool}
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    uploaded_by: Mapped[User] = relationship()
+
+
+class AnalysisDataset(db.Model):
+    """One school year of a territory's data, as imported (one upload may create several)."""
+
+    __tablename__ = "analysis_dataset"
+    __table_args__ = (UniqueConstraint("territory_id", "school_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"), index=True)
+    school_year: Mapped[str] = mapped_column(String(7), index=True)
+    source: Mapped[str] = mapped_column(String(500))
+    has_classes: Mapped[bool] = mapped_column(default=False, server_default="0")
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The checks the rules could not make for this year (missing inputs), as the analysis module reports them.
+    skipped: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    territory: Mapped[Territory] = relationship()
+    imported_by: Mapped[User | None] = relationship()
+    schools: Mapped[list[SchoolRecord]] = relationship(
+        back_populates="dataset", cascade="all, delete-orphan", passive_deletes=True
+    )
+    classes: Mapped[list[ClassRecord]] = relationship(
+        back_populates="dataset", cascade="all, delete-orphan", passive_deletes=True
+    )
+    indices: Mapped[list[IndexRecord]] = relationship(
+        back_populates="dataset", cascade="all, delete-orphan", passive_deletes=True
+    )
+    occurrences: Mapped[list[FlagOccurrence]] = relationship(
+        back_populates="dataset", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class SchoolRecord(db.Model):
+    """A row of the ``schools`` table (SPEC section 1): one school site in one school year."""
+
+    __tablename__ = "analysis_school"
+    __table_args__ = (UniqueConstraint("dataset_id", "school_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("analysis_dataset.id", ondelete="CASCADE"), index=True)
+    school_year: Mapped[str] = mapped_column(String(7))
+    # The territory as named in the data (an ORP, a settlement or an association of settlements).
+    territory: Mapped[str] = mapped_column(String(200))
+    school_id: Mapped[str] = mapped_column(String(40), index=True)
+    school_name: Mapped[str] = mapped_column(String(300))
+    school_type: Mapped[str] = mapped_column(String(5))
+    pupils: Mapped[int]
+    disadvantaged: Mapped[int]
+    sen: Mapped[int | None]
+    mild_id: Mapped[int | None]
+    dropouts: Mapped[int | None]
+    leavers: Mapped[int | None]
+    leavers_matura: Mapped[int | None]
+    disadvantaged_leavers: Mapped[int | None]
+    disadvantaged_leavers_matura: Mapped[int | None]
+    competence_score: Mapped[float | None] = mapped_column(Float)
+    funding_per_pupil: Mapped[float | None] = mapped_column(Float)
+    grade5_pupils: Mapped[int | None]
+    gym_outflow: Mapped[int | None]
+
+    dataset: Mapped[AnalysisDataset] = relationship(back_populates="schools")
+
+    @property
+    def share(self) -> float | None:
+        return self.disadvantaged / self.pupils if self.pupils else None
+
+
+class ClassRecord(db.Model):
+    """A row of the ``classes`` table: one class of a school site in one school year."""
+
+    __tablename__ = "analysis_class"
+    __table_args__ = (
+        UniqueConstraint("dataset_id", "school_id", "class_name"),
+        Index("ix_analysis_class_school", "dataset_id", "school_id", "grade"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("analysis_dataset.id", ondelete="CASCADE"))
+    school_year: Mapped[str] = mapped_column(String(7))
+    school_id: Mapped[str] = mapped_column(String(40))
+    grade: Mapped[int]
+    class_name: Mapped[str] = mapped_column(String(60))
+    pupils: Mapped[int]
+    disadvantaged: Mapped[int]
+    stream: Mapped[str | None] = mapped_column(String(200))
+
+    dataset: Mapped[AnalysisDataset] = relationship(back_populates="classes")
+
+    @property
+    def share(self) -> float | None:
+        return self.disadvantaged / self.pupils if self.pupils else None
+
+
+class IndexRecord(db.Model):
+    """Segregation indices of one set of units (SPEC section 3), recomputed whenever a year is imported.
+
+    ``level`` "schools": the sites of one school type in the territory (``school_id`` empty); "classes": the
+    classes of one site (``school_id`` set). ``None`` where an index is undefined.
+    """
+
+    __tablename__ = "analysis_index"
+    __table_args__ = (Index("ix_analysis_index_dataset_level", "dataset_id", "level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("analysis_dataset.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(10))
+    school_year: Mapped[str] = mapped_column(String(7))
+    territory: Mapped[str | None] = mapped_column(String(200))
+    school_type: Mapped[str | None] = mapped_column(String(5))
+    school_id: Mapped[str | None] = mapped_column(String(40))
+    units: Mapped[int]
+    pupils: Mapped[int]
+    disadvantaged: Mapped[int]
+    share: Mapped[float | None] = mapped_column(Float)
+    dissimilarity: Mapped[float | None] = mapped_column(Float)
+    isolation: Mapped[float | None] = mapped_column(Float)
+    exposure: Mapped[float | None] = mapped_column(Float)
+    correlation_ratio: Mapped[float | None] = mapped_column(Float)
+    theil_h: Mapped[float | None] = mapped_column(Float)
+    gini: Mapped[float | None] = mapped_column(Float)
+
+    dataset: Mapped[AnalysisDataset] = relationship(back_populates="indices")
+
+
+class AnalysisFlag(db.Model):
+    """A signal to look into, across school years: one row per ``identity`` in a territory."""
+
+    __tablename__ = "analysis_flag"
+    __table_args__ = (
+        UniqueConstraint("territory_id", "identity"),
+        Index("ix_analysis_flag_territory_state", "territory_id", "state"),
+        Index("ix_analysis_flag_territory_school", "territory_id", "school_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"))
+    identity: Mapped[str] = mapped_column(String(400), index=True)
+    rule: Mapped[str] = mapped_column(String(60))
+    severity: Mapped[str] = mapped_column(String(10))
+    # The territory as named in the data; the site and class keys are empty for territory-level flags.
+    territory_label: Mapped[str | None] = mapped_column(String(200))
+    school_type: Mapped[str | None] = mapped_column(String(5))
+    school_id: Mapped[str | None] = mapped_column(String(40))
+    school_name: Mapped[str | None] = mapped_column(String(300))
+    grade: Mapped[int | None]
+    class_name: Mapped[str | None] = mapped_column(String(60))
+    state: Mapped[str] = mapped_column(String(20), default=FlagState.NEW.value, server_default="new")
+    first_seen_year: Mapped[str] = mapped_column(String(7))
+    last_seen_year: Mapped[str] = mapped_column(String(7), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    territory: Mapped[Territory] = relationship()
+    occurrences: Mapped[list[FlagOccurrence]] = relationship(
+        back_populates="flag", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="FlagOccurrence.school_year",
+    )
+    events: Mapped[list[FlagEvent]] = relationship(
+        back_populates="flag", cascade="all, delete-orphan", passive_deletes=True, order_by="FlagEvent.id"
+    )
+    links: Mapped[list[FlagLink]] = relationship(
+        back_populates="flag", cascade="all, delete-orphan", passive_deletes=True, order_by="FlagLink.id"
+    )
+
+
+class FlagOccurrence(db.Model):
+    """A flag as found in one school year's data (value, threshold and the analysis module's message)."""
+
+    __tablename__ = "analysis_flag_occurrence"
+    __table_args__ = (
+        UniqueConstraint("flag_id", "school_year"),
+        Index("ix_analysis_flag_occurrence_year", "school_year", "flag_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("analysis_flag.id", ondelete="CASCADE"))
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("analysis_dataset.id", ondelete="CASCADE"), index=True)
+    school_year: Mapped[str] = mapped_column(String(7))
+    value: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float] = mapped_column(Float)
+    message: Mapped[str] = mapped_column(Text)
+    # For grouping pair flags into one finding and for the privacy rule (counts of units under 10 pupils).
+    school_name: Mapped[str | None] = mapped_column(String(300))
+    unit_label: Mapped[str | None] = mapped_column(String(300))
+    unit_share: Mapped[float | None] = mapped_column(Float)
+    unit_pupils: Mapped[int | None]
+    counterpart_id: Mapped[str | None] = mapped_column(String(60))
+    counterpart_label: Mapped[str | None] = mapped_column(String(300))
+    counterpart_share: Mapped[float | None] = mapped_column(Float)
+
+    flag: Mapped[AnalysisFlag] = relationship(back_populates="occurrences")
+    dataset: Mapped[AnalysisDataset] = relationship(back_populates="occurrences")
+
+
+class FlagLink(db.Model):
+    """Where the group acts on a flag: an agenda item, a proposal or a report (target type and id)."""
+
+    __tablename__ = "analysis_flag_link"
+    __table_args__ = (
+        UniqueConstraint("flag_id", "target_type", "target_id"),
+        Index("ix_analysis_flag_link_target", "target_type", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("analysis_flag.id", ondelete="CASCADE"))
+    target_type: Mapped[str] = mapped_column(String(30))
+    target_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    flag: Mapped[AnalysisFlag] = relationship(back_populates="links")
+    created_by: Mapped[User | None] = relationship()
+
+
+class FlagEvent(db.Model):
+    """The history of a flag: state changes (with a note), agenda placements, recurrences.
+
+    ``link_id`` says where it was handled (e.g. the agenda item of the meeting that discussed it).
+    """
+
+    __tablename__ = "analysis_flag_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("analysis_flag.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "state", "agenda", "recurred"
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    # For "recurred": the school year whose data showed the flag again.
+    school_year: Mapped[str | None] = mapped_column(String(7))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_flag_link.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    flag: Mapped[AnalysisFlag] = relationship(back_populates="events")
+    link: Mapped[FlagLink | None] = relationship()
+    actor: Mapped[User | None] = relationship()
