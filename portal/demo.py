@@ -76,6 +76,7 @@ def _load_areas() -> None:
 # Areas add the module that holds their @demo_loader functions here.
 DEMO_MODULES: list[str] = [
     "portal.groups.demo",
+    "portal.meetings.demo",
     # Keep last: it puts a flag on a demo meeting's agenda, so the groups and meetings demos must run first.
     "portal.analysis_portal.demo",
 ]
