@@ -282,3 +282,13 @@ def test_the_list_links_the_groups_calendar_feed(world, client):
     group, *_ = world
     html = client.get(f"/groups/{group.id}/meetings").get_data(as_text=True)
     assert f'href="/calendar/groups/{group.id}.ics"' in html and 'type="text/calendar"' in html
+
+
+def test_the_group_page_shows_the_cadence_and_next_meetings(world, client, login_as):
+    group, _, people, public, closed = world
+    html = client.get(f"/groups/{group.id}").get_data(as_text=True)
+    assert public.title in html and closed.title not in html
+    assert f"/groups/{group.id}/meetings" in html
+    login_as(people["coordinator"])
+    html = client.get(f"/groups/{group.id}").get_data(as_text=True)
+    assert closed.title in html and f"/groups/{group.id}/meetings/new" in html
