@@ -13,6 +13,7 @@ not depend on the worker, so any worker answers any client's conditional request
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import threading
@@ -22,11 +23,12 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, func, select, union
 from sqlalchemy.orm import joinedload, subqueryload
 
 from portal.calendar.ical import calendar_for
 from portal.extensions import db
+from portal.models.groups import WorkingGroup
 from portal.models.meetings import Meeting, MeetingGroup
 
 # Bump when the rendering changes, so that clients do not keep a copy made by an older version.
@@ -34,15 +36,49 @@ RENDER_VERSION = 1
 
 
 def meetings_of_groups(group_ids: list[int] | tuple[int, ...], *, include_private: bool):
-    """SQL condition: meetings organised by, or joint with (MeetingGroup), any of the groups."""
+    """SQL condition: meetings organised by, or joint with (MeetingGroup), any of the groups.
+
+    A UNION of two index lookups rather than an OR, so that the database never scans every meeting."""
     ids = list(group_ids)
-    condition = or_(
-        Meeting.group_id.in_(ids),
-        Meeting.id.in_(select(MeetingGroup.meeting_id).where(MeetingGroup.group_id.in_(ids))),
-    )
+    condition = Meeting.id.in_(union(
+        select(Meeting.id).where(Meeting.group_id.in_(ids)),
+        select(MeetingGroup.meeting_id).where(MeetingGroup.group_id.in_(ids)),
+    ))
     if not include_private:
         condition = and_(condition, Meeting.public.is_(True))
     return condition
+
+
+@functools.cache
+def _group_state_statement(include_private: bool):
+    """Built once: the group's name and visibility with the fingerprint of its meetings, in one query."""
+    gid = bindparam("gid", type_=Integer)
+    in_scope = Meeting.id.in_(union(
+        select(Meeting.id).where(Meeting.group_id == gid),
+        select(MeetingGroup.meeting_id).where(MeetingGroup.group_id == gid),
+    ))
+    if not include_private:
+        in_scope = and_(in_scope, Meeting.public.is_(True))
+    return select(
+        WorkingGroup.name,
+        WorkingGroup.public,
+        select(func.count(Meeting.id)).where(in_scope).scalar_subquery(),
+        select(func.max(Meeting.updated_at)).where(in_scope).scalar_subquery(),
+    ).where(WorkingGroup.id == gid)
+
+
+@dataclass(frozen=True)
+class GroupState:
+    name: str
+    public: bool
+    count: int
+    latest: datetime | None
+
+
+def group_state(group_id: int, *, include_private: bool) -> GroupState | None:
+    """One query for a group feed's conditional request: None if there is no such group."""
+    row = db.session.execute(_group_state_statement(include_private), {"gid": group_id}).first()
+    return None if row is None else GroupState(row[0], bool(row[1]), row[2] or 0, row[3])
 
 
 @dataclass(frozen=True)
@@ -73,14 +109,16 @@ class Fingerprint:
     etag: str  # unquoted (werkzeug quotes it in the header)
 
 
-def fingerprint(feed: Feed) -> Fingerprint:
-    """One small query: how many meetings are in scope and when the latest of them changed."""
-    if not feed.group_ids:
-        count, latest = 0, None
-    else:
-        count, latest = db.session.execute(
-            select(func.count(Meeting.id), func.max(Meeting.updated_at)).where(feed.condition)
-        ).one()
+def fingerprint(feed: Feed, *, count: int | None = None, latest: datetime | None = None) -> Fingerprint:
+    """How many meetings are in scope and when the latest of them changed (one small query, unless the
+    caller already has them from `group_state`), hashed with the feed's identity into the ETag."""
+    if count is None:
+        if not feed.group_ids:
+            count, latest = 0, None
+        else:
+            count, latest = db.session.execute(
+                select(func.count(Meeting.id), func.max(Meeting.updated_at)).where(feed.condition)
+            ).one()
     raw = repr((RENDER_VERSION, feed.key, feed.name, feed.group_ids, feed.extra, count,
                 latest.isoformat() if latest else None, current_app.config["BASE_URL"]))
     return Fingerprint(count, latest, hashlib.sha256(raw.encode()).hexdigest()[:32])

@@ -18,8 +18,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone
 
+from portal.calendar import _fold
 from portal.models.base import utcnow
 from portal.models.meetings import Meeting, MeetingStatus
+
+_fold.install()
 
 PRODID = "-//MAP portal PS RP//calendar//CS"
 # VTIMEZONE rules are computed for this range of years (enough for any meeting the portal will hold).
@@ -145,10 +148,11 @@ def build_meeting_event(
     # The organising group, with the portal's sender address (e-mailed iTIP replies are not processed).
     event.add("organizer", ctx.sender, parameters={"CN": meeting.group.name})
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("class", "PUBLIC" if meeting.public else "PRIVATE")
-    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
-    if meeting.created_at:
-        event.add("created", meeting.created_at)
+    # Only what differs from the defaults (CLASS:PUBLIC, TRANSP:OPAQUE): feeds stay small and fast.
+    if not meeting.public:
+        event.add("class", "PRIVATE")
+    if cancelled:
+        event.add("transp", "TRANSPARENT")
     if meeting.updated_at:
         event.add("last-modified", meeting.updated_at)
     return event

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.blueprints.calendar import bp
 from portal.blueprints.calendar.forms import ConfirmForm
-from portal.calendar.feeds import Feed, bench_mode, feed_body, fingerprint
+from portal.calendar.feeds import Feed, Fingerprint, bench_mode, feed_body, fingerprint, group_state
 from portal.calendar.ical import calendar_for
 from portal.calendar.private import ensure_calendar_secret, reset_calendar_secret
 from portal.calendar.visibility import can_see_meeting
@@ -46,8 +46,7 @@ def _not_modified(etag: str, last_modified: datetime | None) -> bool:
     return bool(since and last_modified and last_modified.replace(microsecond=0) <= since)
 
 
-def _feed_response(feed: Feed, *, filename: str, cache_control: str) -> Response:
-    print_ = fingerprint(feed)
+def _feed_response(feed: Feed, print_: Fingerprint, *, filename: str, cache_control: str) -> Response:
     if _not_modified(print_.etag, print_.last_modified):
         response = Response(status=304)
     else:
@@ -65,16 +64,21 @@ def _feed_response(feed: Feed, *, filename: str, cache_control: str) -> Response
 @bp.get("/calendar/groups/<int:group_id>.ics")
 @public
 def group_feed(group_id: int):
-    group = db.session.get(WorkingGroup, group_id)
-    if group is None:
-        abort(404)
-    viewer = groups.viewer_of(current_user, group, today())
-    if viewer is None:
-        abort(404)
-    scope = "all" if viewer.sees_full_directory else "public"
-    feed = Feed(identity=("group", group.id), scope=scope, name=group.name, locale=str(get_locale()),
-                group_ids=(group.id,))
-    return _feed_response(feed, filename=f"group-{group.id}.ics",
+    if current_user.is_authenticated:
+        group = db.session.get(WorkingGroup, group_id)
+        viewer = groups.viewer_of(current_user, group, today()) if group is not None else None
+        if viewer is None:
+            abort(404)
+        scope = "all" if viewer.sees_full_directory else "public"
+    else:
+        scope = "public"  # calendar apps: one query answers a conditional request
+    state = group_state(group_id, include_private=scope == "all")
+    if state is None or (scope == "public" and not state.public):
+        abort(404)  # a non-public group does not reveal that it exists
+    feed = Feed(identity=("group", group_id), scope=scope, name=state.name, locale=str(get_locale()),
+                group_ids=(group_id,))
+    return _feed_response(feed, fingerprint(feed, count=state.count, latest=state.latest),
+                          filename=f"group-{group_id}.ics",
                           cache_control="public, max-age=300" if scope == "public" else "private, no-cache")
 
 
@@ -92,7 +96,8 @@ def user_feed(secret: str):
         name = _("My meetings (%(name)s)", name=user.name)
     feed = Feed(identity=("user", user.id), scope="all", name=name, locale=locale,
                 group_ids=tuple(sorted(g.id for g in mine)), extra=tuple(g.name for g in mine))
-    return _feed_response(feed, filename="meetings.ics", cache_control="private, max-age=300")
+    return _feed_response(feed, fingerprint(feed), filename="meetings.ics",
+                          cache_control="private, max-age=300")
 
 
 @bp.get("/meetings/<int:meeting_id>.ics")
