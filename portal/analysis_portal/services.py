@@ -43,6 +43,7 @@ from portal.analysis import (
 from portal.analysis.config import RULE_ORDER
 from portal.analysis.rules import pct
 from portal.extensions import db
+from portal.meetings import services as meetings
 from portal.models import (
     AgendaItem,
     AnalysisDataset,
@@ -855,13 +856,13 @@ def put_on_agenda(flag: AnalysisFlag, meeting: Meeting, *, actor: User) -> Agend
     )
     if already is not None:
         raise AnalysisError(_("This flag is already on the agenda of that meeting."))
-    last = db.session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id))
     occurrence = flag.occurrences[-1] if flag.occurrences else None
-    item = AgendaItem(meeting_id=meeting.id, position=(last or 0) + 1, title=agenda_title(flag),
-                      notes=occurrence.message if occurrence else None)
-    db.session.add(item)
-    meeting.updated_at = utcnow()
-    db.session.flush()
+    try:
+        # The meetings service puts it last, marks the meeting changed (feeds) and audits the agenda change.
+        data = meetings.AgendaData(title=agenda_title(flag), notes=occurrence.message if occurrence else None)
+        item = meetings.add_agenda_item(meeting, data, actor=actor)
+    except meetings.MeetingError as error:
+        raise AnalysisError(str(error)) from error
     link = FlagLink(flag_id=flag.id, target_type=AGENDA_ITEM, target_id=item.id, created_by_id=actor.id)
     db.session.add(link)
     db.session.flush()

@@ -1,0 +1,73 @@
+"""Helpers for the analysis portal tests (no tests here): the sample data, imports, meetings, uploads."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from pathlib import Path
+
+from portal.analysis import read_path
+from portal.analysis_portal import services
+from portal.extensions import db
+from portal.models import Meeting, WorkingGroup
+
+SAMPLE = Path(__file__).resolve().parent.parent / "portal" / "analysis_portal" / "sample"
+_n = count(1)
+
+
+def sample_bytes(*names: str) -> dict[str, bytes]:
+    return {name: (SAMPLE / name).read_bytes() for name in names}
+
+
+def import_sample(territory, years: tuple[str, ...] | None = None, actor=None) -> None:
+    """Store the sample's school years for the territory through the import service."""
+    dataset = read_path(SAMPLE)
+    for year in sorted({s.school_year for s in dataset.schools}):
+        if years is not None and year not in years:
+            continue
+        services.import_year(territory.id, year, [s for s in dataset.schools if s.school_year == year],
+                             [c for c in dataset.classes if c.school_year == year], has_classes=True,
+                             source="sample", actor=actor)
+    db.session.commit()
+
+
+def make_meeting(territory, *, days: int = 10, status: str = "planned", title: str | None = None) -> Meeting:
+    n = next(_n)
+    group = WorkingGroup(territory_id=territory.id, name=f"PS analýza {n}", slug=f"ps-analyza-{n}",
+                         kind="equal_opportunities")
+    db.session.add(group)
+    db.session.flush()
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
+    meeting = Meeting(group_id=group.id, title=title or f"Jednání PS č. {n}", starts_at=starts,
+                      ends_at=starts + timedelta(hours=2), status=status)
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def token(client, url: str) -> str:
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post_files(client, files: dict[str, bytes]):
+    """Post files to the import form as a browser would (multipart).
+
+    The body is encoded in memory: Werkzeug's test client spools big bodies to a temporary file it never
+    closes (a ResourceWarning, an error under `filterwarnings = error`).
+    """
+    import io
+
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    values = MultiDict([("csrf_token", token(client, "/analysis/import"))])
+    for name, body in files.items():
+        values.add("files", FileStorage(io.BytesIO(body), filename=name,
+                                        content_type="application/octet-stream"))
+    boundary, body = encode_multipart(values)
+    return client.post("/analysis/import", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
