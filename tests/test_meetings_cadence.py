@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from portal.meetings.cadence import DatedMeeting, assess, group_cadence, warnings, year_target
 from tests.meetings_factories import make_group, make_meeting
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """Messages are checked in English here (the Czech catalogue has its own test)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
 
 HELD, PLANNED, CANCELLED = "held", "planned", "cancelled"
 

@@ -13,6 +13,15 @@ from portal.text import render_markdown
 from tests.meetings_factories import add_member, make_group, make_meeting
 
 
+@pytest.fixture(autouse=True)
+def english(app):
+    """Messages are checked in English here (the Czech catalogue has its own test)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 @pytest.fixture
 def held(factories, db):
     territory = factories.territory()

@@ -15,6 +15,15 @@ from portal.models.meetings import Meeting, MeetingGroup
 from tests.meetings_factories import add_member, data, future, make_group
 
 
+@pytest.fixture(autouse=True)
+def english(app):
+    """Messages are checked in English here (the Czech catalogue has its own test)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 @pytest.fixture
 def setup(factories, db):
     territory = factories.territory()
