@@ -26,12 +26,12 @@ def test_sign_in_switch_language_sign_out(app, factories):
         page.get_by_label("Heslo").press("Enter")
         page.wait_for_url(base + "/")
         assert page.get_by_role("status").first.inner_text() == "Jste přihlášeni."
-        assert page.get_by_role("heading", level=2).first.inner_text() == "Vítejte, Petra Prohlížečová"
+        assert page.get_by_role("heading", level=1).first.inner_text() == "Vítejte, Petra Prohlížečová"
 
         page.get_by_role("button", name="English").click()
         page.wait_for_load_state()
         assert page.locator("html").get_attribute("lang") == "en"
-        assert page.get_by_role("heading", level=2).first.inner_text() == "Welcome, Petra Prohlížečová"
+        assert page.get_by_role("heading", level=1).first.inner_text() == "Welcome, Petra Prohlížečová"
 
         page.get_by_role("button", name="Sign out").click()
         page.wait_for_load_state()
