@@ -82,6 +82,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    PASSWORD_HASH_PROFILE = "fast"
     SECRET_KEY = "testing-secret"
     MAIL_DELIVERY = "sync"
     MAIL_SMTP_TIMEOUT = 3.0
