@@ -227,3 +227,10 @@ def test_group_page_queries_do_not_grow_with_members(client, login_as, factories
     dir_small, _ = _count_queries(client, f"/groups/{small.id}/members")
     dir_large, _ = _count_queries(client, f"/groups/{large.id}/members")
     assert dir_small == dir_large
+
+
+def test_group_page_links_its_calendar_feed_in_the_head(client, group):
+    html = client.get(f"/groups/{group.id}").get_data(as_text=True)
+    head = html.split("</head>", 1)[0]
+    assert '<link rel="alternate" type="text/calendar"' in head
+    assert f'href="/calendar/groups/{group.id}.ics"' in head
