@@ -429,12 +429,11 @@ def send_due_reminders(now: datetime | None = None) -> int:
         if not invited:
             ensure_member_invitations(meeting)
             invited = sorted(meeting.invitations, key=lambda i: i.id)
-        for invitation in invited:
-            if invitation.response == Reply.NOT_ATTENDING.value:
-                continue
+        recipients = [i for i in invited if i.response != Reply.NOT_ATTENDING.value]
+        for invitation in recipients:
             _queue(meeting, invitation, "reminder", method="PUBLISH")
-            count += 1
+        count += len(recipients)
         audit.record("meeting.reminder_sent", meeting, actor=None, territory_id=meeting.group.territory_id,
-                     count=count)
+                     count=len(recipients))
     db.session.flush()
     return count
