@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, refresh
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, refresh
 from flask_login import current_user
 
 
@@ -32,6 +32,11 @@ def datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
     return "" if value is None else format_datetime(value, fmt)
 
 
+def when_filter(value: datetime | None) -> str:
+    """A moment as people read it in a list of events: "úterý 15. prosince 2026 14:00"."""
+    return "" if value is None else f"{format_date(value, 'full')} {format_time(value, 'short')}"
+
+
 def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
     return "" if value is None else format_date(value, fmt)
 
@@ -50,5 +55,6 @@ def init_app(app) -> None:
     app.before_request(refresh)
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["date"] = date_filter
+    app.jinja_env.filters["when"] = when_filter
     app.jinja_env.filters["number"] = number_filter
     app.jinja_env.filters["percent"] = percent_filter

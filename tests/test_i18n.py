@@ -64,3 +64,18 @@ def test_dates_are_formatted_for_the_locale(app):
             assert datetime_filter(moment, "short") == "05.03.26 17:30"
         with force_locale("en"):
             assert datetime_filter(moment, "short") == "3/5/26, 5:30\u202fPM"
+
+
+def test_event_times_read_naturally_in_both_languages(app):
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale
+
+    from portal.i18n import when_filter
+
+    moment = datetime(2026, 12, 15, 13, 0, tzinfo=UTC)
+    with app.test_request_context():
+        with force_locale("cs"):
+            assert when_filter(moment) == "úterý 15. prosince 2026 14:00"
+        with force_locale("en"):
+            assert when_filter(moment).startswith("Tuesday, December 15, 2026")
