@@ -26,11 +26,20 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Markdown (with tables, lists and fenced code) as sanitised HTML, safe to put in a template."""
+def render_markdown(text: str | None, *, top_heading: int = 3) -> Markup:
+    """Markdown (with tables, lists and fenced code) as sanitised HTML, safe to put in a template.
+
+    A "# heading" written by a user becomes `<h{top_heading}>`, so it sits below the page's own headings
+    in the outline that screen readers navigate by.
+    """
     if not text:
         return Markup("")
-    html = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+    html = markdown.markdown(
+        text,
+        extensions=["tables", "fenced_code", "sane_lists", "toc"],
+        extension_configs={"toc": {"baselevel": top_heading}},
+        output_format="html",
+    )
     clean = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),

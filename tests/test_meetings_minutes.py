@@ -39,7 +39,8 @@ def test_render_markdown_keeps_formatting_and_drops_scripts():
         "# Zápis\n\n**Přítomni:** 8\n\n<script>alert('x')</script>\n\n"
         "[odkaz](javascript:alert(1)) <img src=x onerror=alert(1)> <a href=\"https://map.example\" "
         "onclick=\"steal()\">MAP</a>"))
-    assert "<h1>Zápis</h1>" in html and "<strong>Přítomni:</strong>" in html
+    # A user's top heading sits below the page's own headings.
+    assert "<h3>Zápis</h3>" in html and "<strong>Přítomni:</strong>" in html
     for bad in ("<script", "alert('x')", "javascript:", "onerror", "onclick", "<img"):
         assert bad not in html
     assert 'href="https://map.example"' in html and 'rel="noopener noreferrer nofollow"' in html
