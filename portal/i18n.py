@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, refresh
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_time,
+    gettext,
+    refresh,
+)
 from flask_login import current_user
 
 
@@ -49,6 +57,13 @@ def percent_filter(value, fmt: str = "#,##0.0 %") -> str:
     return "" if value is None else format_percent(value, fmt)
 
 
+def points_filter(value) -> str:
+    """A difference of two shares in percentage points: 0.25 -> "25 p. b." (Czech) / "25 pp" (English)."""
+    if value is None:
+        return ""
+    return gettext("%(num)s pp", num=format_decimal(value * 100, "#,##0.#"))
+
+
 def init_app(app) -> None:
     # Flask-Babel caches the locale on the app context, which outlives a request when a test (or a CLI
     # command) holds one open: choose afresh for every request.
@@ -56,5 +71,6 @@ def init_app(app) -> None:
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["when"] = when_filter
+    app.jinja_env.filters["points"] = points_filter
     app.jinja_env.filters["number"] = number_filter
     app.jinja_env.filters["percent"] = percent_filter

@@ -79,3 +79,15 @@ def test_event_times_read_naturally_in_both_languages(app):
             assert when_filter(moment) == "úterý 15. prosince 2026 14:00"
         with force_locale("en"):
             assert when_filter(moment).startswith("Tuesday, December 15, 2026")
+
+
+def test_differences_of_shares_are_percentage_points(app):
+    from flask_babel import force_locale
+
+    from portal.i18n import points_filter
+
+    with app.test_request_context():
+        with force_locale("cs"):
+            assert points_filter(0.25) == "25 p. b."
+        with force_locale("en"):
+            assert points_filter(0.125) == "12.5 pp"
