@@ -82,7 +82,9 @@ class Meeting(db.Model):
     invitations: Mapped[list[MeetingInvitation]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan"
     )
-    attendance: Mapped[list[Attendance]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+    attendance: Mapped[list[Attendance]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
     minutes: Mapped[Minutes | None] = relationship(back_populates="meeting", cascade="all, delete-orphan")
     resolutions: Mapped[list[Resolution]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="Resolution.number"
