@@ -34,6 +34,7 @@ run: install
 
 ## Set everything up and run the whole suite on SQLite, then on PostgreSQL (with the browser tests).
 test: install services chromium
+	$(BIN)/ruff check .
 	$(BIN)/pytest -q -p no:cacheprovider
 	DATABASE_URL='$(PG_URL)' $(BIN)/pytest -q -p no:cacheprovider
 

@@ -91,6 +91,8 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    # Limits must be shared by every gunicorn worker: Redis unless told otherwise.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
