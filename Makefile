@@ -61,7 +61,8 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/analysis_bench.py
+	$(BIN)/python bench/calendar_bench.py
 
 clean:
 	rm -rf $(VENV) instance/portal.db .pytest_cache
