@@ -62,3 +62,12 @@ def test_balanced_group_with_enough_meetings_has_no_balance_alert(client, login_
         add_member(group, factories.user("member", territory=coordinator.territory), category=category)
     html = client.get("/").get_data(as_text=True)
     assert "Pravidlo vyváženosti není splněno" not in html
+
+
+def test_dashboard_links_the_feeds_of_the_users_groups(client, login_as, db):
+    member = login_as("member")
+    group = make_group(member.territory)
+    add_member(group, member)
+    head = client.get("/").get_data(as_text=True).split("</head>", 1)[0]
+    assert '<link rel="alternate" type="text/calendar"' in head
+    assert f'href="/calendar/groups/{group.id}.ics"' in head
