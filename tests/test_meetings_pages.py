@@ -285,6 +285,12 @@ def test_the_list_links_the_groups_calendar_feed(world, client):
     assert f'href="/calendar/groups/{group.id}.ics"' in html and 'type="text/calendar"' in html
 
 
+def test_the_meeting_page_links_its_groups_calendar_feed(world, client):
+    group, _, _, public, _ = world
+    head = client.get(f"/meetings/{public.id}").get_data(as_text=True).split("</head>", 1)[0]
+    assert f'href="/calendar/groups/{group.id}.ics"' in head and 'type="text/calendar"' in head
+
+
 def test_the_group_page_shows_the_cadence_and_next_meetings(world, client, login_as):
     group, _, people, public, closed = world
     html = client.get(f"/groups/{group.id}").get_data(as_text=True)
