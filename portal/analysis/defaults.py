@@ -14,6 +14,8 @@ DEFAULT_RULES_TOML = """\
 # odchylek o poměr (0.25 = o více než 25 % méně nebo více než srovnávací hodnota).
 # severity: "warning" = příručka při překročení žádá plán intervence; "info" = informativní ukazatel.
 # school_types: typy škol, na které se pravidlo použije (MS, ZS, SS, GYM); porovnávají se jen stejné typy.
+#   Výchozí jsou všechny typy, jak SPEC vymezuje rozsah pravidel; jen gym_outflow_high je pro ZŠ. Škola, které
+#   chybí vstupní údaje pravidla (např. MŠ bez dropouts), se přeskočí a uvede ve „skipped“.
 # Vlastní soubor pravidel přepisuje jen to, co uvede; ostatní zůstává podle tohoto souboru.
 # Každé upozornění je signál k prověření, nikoli zjištění segregace či diskriminace.
 
@@ -76,21 +78,21 @@ source = "Příručka II.6: podíl žáků s LMP ve škole nad 5 % vyžaduje pl�
 enabled = true
 severity = "warning"
 threshold = 0.25         # relativně
-school_types = ["ZS", "SS", "GYM"]
+school_types = ["MS", "ZS", "SS", "GYM"]
 source = "Příručka II.4: rozdíl v předčasných odchodech mezi školami téhož typu nad 25 % vyžaduje plán intervence."
 
 [rules.further_ed_gap]
 enabled = true
 severity = "warning"
 threshold = 0.25         # relativně
-school_types = ["ZS"]
+school_types = ["MS", "ZS", "SS", "GYM"]
 source = "Příručka II.4: rozdíl v dalším vzdělávání (pokračování v maturitních oborech) mezi školami téhož typu nad 25 % vyžaduje plán intervence."
 
 [rules.competence_gap]
 enabled = true
 severity = "warning"
 threshold = 0.25         # relativně
-school_types = ["ZS", "SS", "GYM"]
+school_types = ["MS", "ZS", "SS", "GYM"]
 source = "Příručka II.4: výsledky testování školy výrazně (o více než 25 %) pod národním průměrem nebo pod nejlepší školou téhož typu v území vyžadují plán intervence."
 
 [rules.funding_gap]
@@ -104,7 +106,7 @@ source = "Příručka II.5: dostává-li škola s vyšším podílem žáků HHH
 enabled = true
 severity = "warning"
 threshold = 0.20         # relativně
-school_types = ["ZS"]
+school_types = ["MS", "ZS", "SS", "GYM"]
 source = "Příručka II.8: pokračují-li žáci HHH v maturitních oborech o více než 20 % méně než žáci školy celkem, škola připraví plán intervence."
 
 [rules.small_segregated_school]
@@ -112,7 +114,7 @@ enabled = true
 severity = "warning"
 max_pupils = 120         # škola má méně žáků než tato hranice
 threshold = 0.25         # procentní body nad souhrnným podílem škol typu v území
-school_types = ["ZS"]
+school_types = ["MS", "ZS", "SS", "GYM"]
 source = "Příručka II.3: malé (pod 120 žáků) školy s vysokým podílem žáků HHH; příručka žádá postupnou integraci."
 
 [rules.high_disadvantage_school]

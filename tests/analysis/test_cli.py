@@ -91,7 +91,7 @@ def test_table_format():
     assert result.exit_code == 0
     assert "INDEXY SEGREGACE" in result.stdout and "SIGNÁLY K PROVĚŘENÍ (99)" in result.stdout
     assert "[info] gym_outflow_high — 2025/26 ORP Vzorov ZS 102001001" in result.stdout
-    assert "NEVYHODNOCENO (6)" in result.stdout
+    assert "NEVYHODNOCENO (42)" in result.stdout
 
 
 def test_rules_command_prints_valid_defaults():
