@@ -8,9 +8,8 @@ STATUS:CANCELLED. Feeds use METHOD:PUBLISH; e-mailed invitations REQUEST and CAN
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
@@ -19,26 +18,18 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDDDTypes, vInt, vText, vUri
 
 from portal.calendar import _fold
+from portal.calendar.timezones import vtimezone_for
 from portal.models.base import utcnow
 from portal.models.meetings import Meeting, MeetingStatus
 
 _fold.install()
 
 PRODID = "-//MAP portal PS RP//calendar//CS"
-# VTIMEZONE rules are computed for this range of years (enough for any meeting the portal will hold).
-TZ_FIRST = date(2000, 1, 1)
-TZ_LAST = date(2050, 1, 1)
-
-
-@functools.lru_cache(maxsize=16)
-def _vtimezone_ical(tzid: str) -> bytes:
-    # Computing the transitions takes milliseconds; do it once per zone and process.
-    return Timezone.from_tzinfo(ZoneInfo(tzid), tzid=tzid, first_date=TZ_FIRST, last_date=TZ_LAST).to_ical()
 
 
 def vtimezone(tzid: str) -> Timezone:
-    """The VTIMEZONE component for an IANA zone (cached)."""
-    return Timezone.from_ical(_vtimezone_ical(tzid))
+    """The VTIMEZONE component for an IANA zone (cached; RRULE form where the zone has a yearly rule)."""
+    return vtimezone_for(tzid)
 
 
 def base_url() -> str:
