@@ -174,14 +174,27 @@ def test_a_recurring_flag_keeps_its_identity_and_state(territory, coordinator):
     assert [o.school_year for o in flag.occurrences] == ["2023/24", "2024/25", "2025/26"]
 
 
-def test_a_closed_flag_that_recurs_says_so_in_its_history(territory, coordinator):
+def test_a_closed_flag_that_recurs_is_reopened_and_says_so_in_its_history(territory, coordinator):
     import_sample(territory, years=("2023/24",))
     flag = first_flag()
     services.change_state(flag, "closed", note="Vyřešeno.", actor=coordinator)
     db.session.commit()
     import_sample(territory, years=("2024/25",))
     flag = db.session.get(AnalysisFlag, flag.id)
-    assert flag.state == "closed"
+    assert flag.state == "new"
+    last = flag.events[-1]
+    assert (last.kind, last.school_year, last.from_state, last.to_state) == ("recurred", "2024/25", "closed", "new")
+
+
+def test_a_monitored_flag_that_recurs_stays_monitored(territory, coordinator):
+    import_sample(territory, years=("2023/24",))
+    flag = first_flag()
+    for state in ("discussed", "monitored"):
+        services.change_state(flag, state, note="Sledujeme.", actor=coordinator)
+    db.session.commit()
+    import_sample(territory, years=("2024/25",))
+    flag = db.session.get(AnalysisFlag, flag.id)
+    assert flag.state == "monitored"
     assert [(e.kind, e.school_year) for e in flag.events][-1] == ("recurred", "2024/25")
 
 

@@ -375,8 +375,13 @@ def _sync_flags(territory_id: int, dataset: AnalysisDataset, flags: list[Flag], 
             db.session.flush()
             known[f.identity] = row
         else:
-            if year > row.last_seen_year and row.state in (FlagState.MONITORED, FlagState.CLOSED):
-                # Keeps its state, but the group should see that it came back.
+            if year > row.last_seen_year and row.state == FlagState.CLOSED:
+                # The group closed it, yet the newer data show it again: it needs the group's attention anew.
+                db.session.add(FlagEvent(flag_id=row.id, kind="recurred", school_year=year, actor_id=None,
+                                         from_state=row.state, to_state=FlagState.NEW.value))
+                row.state = FlagState.NEW.value
+            elif year > row.last_seen_year and row.state == FlagState.MONITORED:
+                # Monitoring expects it to show up again: keep the state, note the year in the history.
                 db.session.add(FlagEvent(flag_id=row.id, kind="recurred", school_year=year, actor_id=None))
             row.first_seen_year = min(row.first_seen_year, year)
             if year >= row.last_seen_year:
