@@ -71,14 +71,14 @@ def demo(app, db):
     db.session.commit()
 
 
-@pytest.mark.parametrize("role", list(ACCOUNTS), ids=lambda r: r or "anonymous")
-def test_pages_have_no_wcag_violations(app, demo, role):
+def _crawl(app, role, check, viewport=None) -> tuple[dict[str, list[str]], set[str]]:
+    """Visit every page the role reaches from the parameterless pages; `check(page)` lists its problems."""
     problems: dict[str, list[str]] = {}
-    with live_server(app) as base, browser_page() as page:
+    seen: set[str] = set()
+    with live_server(app) as base, browser_page(viewport=viewport) as page:
         if ACCOUNTS[role]:
             _sign_in(page, base, ACCOUNTS[role])
         queue = list(_start_urls(app))
-        seen: set[str] = set()
         while queue and len(seen) < MAX_PAGES_PER_ROLE:
             path = queue.pop(0)
             if path in seen or path.startswith(SKIP_PREFIXES) or path.endswith(SKIP_SUFFIXES):
@@ -87,12 +87,41 @@ def test_pages_have_no_wcag_violations(app, demo, role):
             response = page.goto(base + path)
             if response is None or response.status >= 400 or not page.url.startswith(base):
                 continue
-            found = _violations(page)
+            found = check(page)
             if found:
                 problems[path] = found
             for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
                 target = urlsplit(urljoin(base + path, href))
                 if target.netloc == urlsplit(base).netloc and target.path not in seen:
                     queue.append(target.path + (f"?{target.query}" if target.query else ""))
+    return problems, seen
+
+
+@pytest.mark.parametrize("role", list(ACCOUNTS), ids=lambda r: r or "anonymous")
+def test_pages_have_no_wcag_violations(app, demo, role):
+    problems, seen = _crawl(app, role, _violations)
     assert problems == {}, "\n".join(f"{p}: {v}" for p, vs in problems.items() for v in vs)
+    assert len(seen) >= 3
+
+
+def _overflow(page) -> list[str]:
+    """Content wider than a phone screen, outside the scrollable table wrappers."""
+    culprits = page.evaluate("""() => {
+        const found = [];
+        for (const el of document.querySelectorAll('body *')) {
+            const box = el.getBoundingClientRect();
+            if (box.right > window.innerWidth + 1 && !el.closest('.table-wrap')) {
+                found.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                           (el.className && typeof el.className === 'string' ? '.' + el.className : ''));
+            }
+        }
+        return found.slice(0, 3);
+    }""")
+    return culprits if page.evaluate("document.documentElement.scrollWidth > window.innerWidth") else []
+
+
+@pytest.mark.parametrize("role", [None, "member", "coordinator"], ids=lambda r: r or "anonymous")
+def test_pages_fit_a_phone_screen(app, demo, role):
+    problems, seen = _crawl(app, role, _overflow, viewport={"width": 360, "height": 740})
+    assert problems == {}, "\n".join(f"{p}: {v}" for p, v in problems.items())
     assert len(seen) >= 3
