@@ -21,6 +21,7 @@ EXPECTED: dict[str, Access] = {
     "account.change_password": Access.USER,
     "users.index": Access.COORDINATOR,
     "users.invite": Access.COORDINATOR,
+    "users.revoke_invitation": Access.COORDINATOR,
     "users.show": Access.COORDINATOR,
     "users.deactivate": Access.ADMIN,
     "users.activate": Access.ADMIN,

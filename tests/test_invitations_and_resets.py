@@ -143,3 +143,39 @@ def test_only_token_hashes_are_stored(client, factories, smtp, db):
     token = path.rsplit("/", 1)[1]
     stored = db.session.scalar(select(PasswordResetToken))
     assert token not in stored.token_hash and len(stored.token_hash) == 64
+
+
+def test_a_coordinator_withdraws_a_pending_invitation_after_confirming(app, client, login_as, smtp, db):
+    login_as("coordinator")
+    invite(client, "omyl@test.example")
+    path = link_in(smtp.messages[0], "/invitation/")
+    invitation = db.session.scalar(select(Invitation))
+    listing = client.get("/people/").get_data(as_text=True)
+    assert "omyl@test.example" in listing and f"/people/invitations/{invitation.id}/revoke" in listing
+
+    confirm = client.get(f"/people/invitations/{invitation.id}/revoke")
+    assert "Odvolat pozvánku pro omyl@test.example?" in confirm.get_data(as_text=True)
+    db.session.refresh(invitation)
+    assert invitation.revoked_at is None  # nothing happens without the confirming POST
+
+    token = csrf_token(client, f"/people/invitations/{invitation.id}/revoke")
+    client.post(f"/people/invitations/{invitation.id}/revoke", data={"csrf_token": token})
+    db.session.refresh(invitation)
+    assert invitation.revoked_at is not None
+    assert app.test_client().get(path).status_code == 410
+    listing = client.get("/people/").get_data(as_text=True)
+    assert "byla odvolána" in listing  # the confirmation message
+    assert f"/people/invitations/{invitation.id}/revoke" not in listing
+
+
+def test_pending_invitations_of_another_territory_are_neither_listed_nor_revocable(
+    client, login_as, factories, db
+):
+    from portal.accounts.services import invite as send_invite
+
+    elsewhere = factories.user("coordinator", territory=factories.territory("MAP ORP Jinde"))
+    issued = send_invite("cizi@test.example", role="member", name=None, actor=elsewhere)
+    db.session.commit()
+    login_as("coordinator")
+    assert "cizi@test.example" not in client.get("/people/").get_data(as_text=True)
+    assert client.get(f"/people/invitations/{issued.invitation.id}/revoke").status_code == 404

@@ -143,6 +143,15 @@ def open_invitation(token: str) -> Invitation:
     return invitation
 
 
+def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
+    """Withdraw an invitation that has not been accepted yet; its link stops working at once."""
+    if invitation.accepted_at is not None:
+        raise AccountError(_("This invitation has already been used; deactivate the account instead."))
+    if invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        audit.record("invitation.revoked", invitation, actor=actor)
+
+
 def accept_invitation(token: str, *, name: str, password: str, organisation: str | None) -> User:
     invitation = open_invitation(token)
     if find_user_by_email(invitation.email) is not None:

@@ -37,7 +37,7 @@ def index():
         like = f"%{q.lower()}%"
         query = query.where(or_(User.name.ilike(like), User.email.ilike(like), User.organisation.ilike(like)))
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    pending = db.session.scalars(
+    pending_query = (
         select(Invitation)
         .where(
             Invitation.accepted_at.is_(None),
@@ -46,7 +46,10 @@ def index():
         )
         .order_by(Invitation.created_at.desc())
         .limit(50)
-    ).all()
+    )
+    if current_user.territory_id is not None:
+        pending_query = pending_query.where(Invitation.territory_id == current_user.territory_id)
+    pending = db.session.scalars(pending_query).all()
     return render_template("users/index.html", page=page, q=q, pending=pending, role_labels=ROLE_LABELS)
 
 
@@ -74,6 +77,28 @@ def invite():
             flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("users.index"))
     return render_template("users/invite.html", form=form)
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"])
+@coordinators
+def revoke_invitation(invitation_id: int):
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or (
+        current_user.territory_id is not None and invitation.territory_id != current_user.territory_id
+    ):
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_invitation(invitation, actor=current_user)
+        except services.AccountError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The invitation for %(email)s has been withdrawn.", email=invitation.email), "success")
+        return redirect(url_for("users.index"))
+    return render_template("users/confirm_revoke.html", invitation=invitation, form=form)
 
 
 @bp.get("/<int:user_id>")
