@@ -1,13 +1,12 @@
 """Absolute URLs for e-mails, calendars and exports, built on BASE_URL (also outside requests)."""
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
+
+
+def base_url() -> str:
+    return current_app.config["BASE_URL"].rstrip("/")
 
 
 def external_url(endpoint: str, **values) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:  # CLI commands, the mail worker, reminders
-        with current_app.test_request_context("/"):
-            path = url_for(endpoint, **values)
-    return base + path
+    """BASE_URL + the endpoint's path. Works in requests, CLI commands and the mail worker alike."""
+    return base_url() + current_app.url_map.bind("localhost").build(endpoint, values)

@@ -8,7 +8,7 @@ from itertools import count
 from portal.extensions import db
 from portal.meetings.services import MeetingData
 from portal.models.groups import Membership, WorkingGroup
-from portal.models.meetings import Meeting, MeetingGroup
+from portal.models.meetings import AgendaItem, Meeting, MeetingGroup
 
 _n = count(1)
 
@@ -49,9 +49,9 @@ def data(**fields) -> MeetingData:
     return MeetingData(**values)
 
 
-def make_meeting(group: WorkingGroup, *, starts_at: datetime | None = None, hours: float = 2,
-                 joint_with: tuple[WorkingGroup, ...] = (), **fields) -> Meeting:
-    """A meeting row without the services (any status, any date)."""
+def make_meeting(group: WorkingGroup, *, starts_at: datetime | None = None, hours: float = 2, agenda: int = 0,
+                 joint_with: tuple[WorkingGroup, ...] = (), commit: bool = True, **fields) -> Meeting:
+    """A meeting row without the services (any status, any date), with `agenda` numbered items."""
     starts_at = starts_at or datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
     fields.setdefault("title", f"Jednání č. {next(_n)}")
     fields.setdefault("place", "ZŠ Vzorov")
@@ -61,6 +61,11 @@ def make_meeting(group: WorkingGroup, *, starts_at: datetime | None = None, hour
     meeting.participants.append(MeetingGroup(group_id=group.id))
     for other in joint_with:
         meeting.participants.append(MeetingGroup(group_id=other.id))
+    for position in range(agenda):
+        meeting.agenda.append(AgendaItem(position=position, title=f"Bod programu {position + 1}",
+                                         presenter="Jana Nováková" if position % 2 == 0 else None,
+                                         duration_minutes=20 if position != 1 else None))
     db.session.add(meeting)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return meeting

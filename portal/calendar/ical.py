@@ -21,6 +21,7 @@ from portal.calendar import _fold
 from portal.calendar.timezones import vtimezone_for
 from portal.models.base import utcnow
 from portal.models.meetings import Meeting, MeetingStatus
+from portal.urls import base_url
 
 _fold.install()
 
@@ -32,30 +33,12 @@ def vtimezone(tzid: str) -> Timezone:
     return vtimezone_for(tzid)
 
 
-def base_url() -> str:
-    return current_app.config["BASE_URL"].rstrip("/")
-
-
-def absolute_url(endpoint: str, **values) -> str | None:
-    """BASE_URL + the endpoint's path; works outside requests (CLI, mail worker). None if no such route."""
-    if endpoint not in current_app.view_functions:
-        return None
-    adapter = current_app.url_map.bind("localhost")
-    return base_url() + adapter.build(endpoint, values)
-
-
 class _Context:
     """What every event of one calendar shares, worked out once (translations, URLs, the sender)."""
 
     def __init__(self) -> None:
         self.base = base_url()
         self.adapter = current_app.url_map.bind("localhost")
-        if "meetings.show" in current_app.view_functions:
-            self.page_endpoint = "meetings.show"
-        elif "calendar.meeting_ics" in current_app.view_functions:
-            self.page_endpoint = "calendar.meeting_ics"
-        else:
-            self.page_endpoint = None
         _name, email = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
         self.sender = f"mailto:{email or 'portal@localhost'}"
         self.minutes = _("%(n)s min", n="{n}").replace("{n}", "%d")
@@ -72,9 +55,7 @@ class _Context:
         return self.zones[name]
 
     def meeting_url(self, meeting: Meeting) -> str:
-        if self.page_endpoint is None:
-            return f"{self.base}/meetings/{meeting.id}"
-        return self.base + self.adapter.build(self.page_endpoint, {"meeting_id": meeting.id})
+        return self.base + self.adapter.build("meetings.show", {"meeting_id": meeting.id})
 
 
 def meeting_url(meeting: Meeting) -> str:

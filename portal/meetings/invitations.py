@@ -29,7 +29,6 @@ from sqlalchemy import func, select, update
 from portal import audit
 from portal.calendar.ical import (
     _Context,
-    absolute_url,
     agenda_lines,
     build_meeting_event,
     location_text,
@@ -44,6 +43,7 @@ from portal.models import User
 from portal.models.base import utcnow
 from portal.models.groups import Category, WorkingGroup
 from portal.models.meetings import Meeting, MeetingGroup, MeetingInvitation, MeetingStatus, Reply
+from portal.urls import external_url
 
 REPLY_SALT = "meeting-reply"
 GUEST_LOCALE = "cs"
@@ -240,11 +240,11 @@ def _queue(meeting: Meeting, invitation: MeetingInvitation, kind: str, *, method
             "location": location_text(meeting),
             "agenda": agenda_lines(meeting, ctx),
             "meeting_url": ctx.meeting_url(meeting),
-            "ics_url": absolute_url("calendar.meeting_ics", meeting_id=meeting.id),
+            "ics_url": external_url("calendar.meeting_ics", meeting_id=meeting.id),
             "google_url": google_url(meeting),
             "outlook_url": outlook_url(meeting),
             "reply_links": [] if kind == "cancelled" else [
-                (str(label), absolute_url("rsvp.reply_link", token=reply_token(invitation, answer)))
+                (str(label), external_url("rsvp.reply_link", token=reply_token(invitation, answer)))
                 for answer, label in ANSWER_LABELS.items()
             ],
             "response_label": str(ANSWER_LABELS[invitation.response]) if invitation.response else None,
