@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, event, func, or_, select
+from sqlalchemy import and_, case, event, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from portal import audit
@@ -65,6 +65,29 @@ def active_members_query(group: WorkingGroup, on: date):
         .where(Membership.group_id == group.id, _active_on(on))
         .order_by(User.name, Membership.id)
     )
+
+
+def public_directory_query(group: WorkingGroup, on: date):
+    """The active members for visitors who see parents only as "parents' representative": named rows by name,
+    then the anonymised parent rows, ordered by role and by when they were recorded, never by name (an order
+    by name would let a visitor who knows the parents map each row back to a person)."""
+    is_parent = Membership.category == Category.PARENT.value
+    return (
+        select(Membership)
+        .join(Membership.user)
+        .options(contains_eager(Membership.user))
+        .where(Membership.group_id == group.id, _active_on(on))
+        .order_by(case((is_parent, 1), else_=0), case((is_parent, None), else_=User.name), Membership.role,
+                  Membership.id)
+    )
+
+
+def shows_contact(viewer: Viewer, person: User) -> bool:
+    """May this viewer see the person's e-mail? The group's coordinators always; fellow members and parents
+    only if the person chose to share it (`User.share_contact`); anonymous visitors and outsiders never."""
+    if viewer.manages:
+        return True
+    return viewer.sees_full_directory and bool(person.share_contact)
 
 
 def user_groups(user: User, on: date) -> list[WorkingGroup]:

@@ -119,12 +119,15 @@ def directory(group_id: int):
                    Membership.left_on <= today())
             .order_by(Membership.left_on.desc(), User.name)
         )
-    else:
+    elif viewer.sees_full_directory:
         query = services.active_members_query(group, today())
+    else:
+        query = services.public_directory_query(group, today())
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     pending = services.pending_members(group) if viewer.manages else []
     return render_template("groups/members.html", group=group, viewer=viewer, page=page, former=former,
-                           pending=pending, parent_category=Category.PARENT.value, **_labels())
+                           pending=pending, parent_category=Category.PARENT.value,
+                           shows_contact=services.shows_contact, **_labels())
 
 
 # ---- managing a group --------------------------------------------------------------------------------
