@@ -493,6 +493,27 @@ def composition(group: WorkingGroup, today: date, months: int = 12) -> Compositi
 # is sensitive. The consent itself is kept with the declaration (text, version, date) and erased with it.
 
 
+def may_declare(user: User, code: str, on: date) -> bool:
+    """Is the trait offered to this person? Only where it counts: a parent account, or a current or future
+    membership in one of the trait's categories (the parents). GDPR Art. 5(1)(c): no data without a use."""
+    trait = TRAITS.get(code)
+    if trait is None or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in trait.roles:
+        return True
+    return db.session.scalar(
+        select(Membership.id).where(
+            Membership.user_id == user.id, Membership.category.in_(trait.categories),
+            or_(Membership.left_on.is_(None), Membership.left_on > on),
+        ).limit(1)
+    ) is not None
+
+
+def offered_traits(user: User, on: date) -> list[str]:
+    """The codes of the traits this person may declare (`may_declare`)."""
+    return [code for code in TRAITS if may_declare(user, code, on)]
+
+
 def my_traits(user: User) -> dict[str, SensitiveTrait]:
     rows = db.session.scalars(select(SensitiveTrait).where(SensitiveTrait.user_id == user.id))
     return {t.code: t for t in rows}
@@ -504,6 +525,8 @@ def declare_trait(user: User, code: str, *, consent_given: bool, locale: str, ac
         raise GroupError(_("Only the person themselves can declare this."))
     if code not in TRAITS:
         raise GroupError(_("Unknown item."))
+    if not may_declare(user, code, date.today()):
+        raise GroupError(_("Only parents can declare this: the group counts it only among its parents."))
     if not consent_given:
         raise GroupError(_("Without your consent nothing is stored."))
     existing = my_traits(user).get(code)

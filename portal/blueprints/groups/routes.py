@@ -285,9 +285,12 @@ def export(group_id: int, fmt: str):
 @signed_in
 def traits():
     locale = current_user.locale or "cs"
-    forms = {code: TraitForm(prefix=code) for code in TRAITS}
+    offered = services.offered_traits(current_user, today())
+    forms = {code: TraitForm(prefix=code) for code in offered}
     if request.method == "POST":
         code = request.form.get("code")
+        if code in TRAITS and code not in forms:
+            abort(403)  # not offered to this person (a forged form): nothing is stored
         form = forms.get(code)
         if form is None:
             abort(400)
@@ -303,7 +306,8 @@ def traits():
                 return redirect(url_for("groups.traits"))
     declared = services.my_traits(current_user)
     texts = {code: consent_text(code, locale) for code in TRAITS}
-    return render_template("account/traits.html", forms=forms, declared=declared, traits=TRAITS, texts=texts)
+    return render_template("account/traits.html", forms=forms, declared=declared, traits=TRAITS, texts=texts,
+                           offered=offered)
 
 
 @bp.route("/account/traits/<code>/withdraw", methods=["GET", "POST"])
