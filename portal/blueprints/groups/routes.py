@@ -61,7 +61,8 @@ def _visible(group_id: int) -> tuple[WorkingGroup, services.Viewer]:
 def _managed(group_id: int) -> WorkingGroup:
     group = _group(group_id)
     if not services.is_group_coordinator(current_user, group, today()):
-        abort(403)
+        # Those who may see the group learn they may not manage it; the others learn nothing.
+        abort(403 if services.viewer_of(current_user, group, today()) is not None else 404)
     return group
 
 

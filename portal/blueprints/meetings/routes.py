@@ -65,7 +65,8 @@ def _managed_group(group_id: int) -> WorkingGroup:
     if group is None:
         abort(404)
     if not groups.is_group_coordinator(current_user, group, today()):
-        abort(403)
+        # Those who may see the group learn they may not manage it; the others learn nothing.
+        abort(403 if groups.viewer_of(current_user, group, today()) is not None else 404)
     return group
 
 
