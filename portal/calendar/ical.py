@@ -178,7 +178,11 @@ def to_bytes(calendar: Calendar, events: Iterable[Event]) -> bytes:
 def calendar_for(meetings: Iterable[Meeting], *, name: str, method: str = "PUBLISH",
                  hidden: frozenset[int] | None = None) -> bytes:
     """A whole calendar (feed or download) of meetings: VCALENDAR with X-WR-CALNAME, METHOD, VTIMEZONE.
-    `hidden`: agenda items shown only as "item on the territory analysis" (see `_Context`)."""
+    `hidden`: agenda items shown only as "item on the territory analysis" (see `_Context`); None (reader not
+    known) hides every such item, found with one query for all the meetings."""
+    meetings = list(meetings)
+    if hidden is None:
+        hidden = frozenset(analysis_item_ids([m.id for m in meetings]))
     ctx = _Context(hidden)
     events = [build_meeting_event(m, ctx=ctx) for m in meetings]
     return to_bytes(new_calendar(name=name, method=method), events)
