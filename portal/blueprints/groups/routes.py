@@ -4,7 +4,8 @@ sensitive-trait declarations.
 Access: pages are `public` / `members` / `coordinators` by the decorators, with object checks on top:
 a non-public group is visible only to its members and managers; management needs
 `services.is_group_coordinator` (portal admins, portal coordinators of the territory, the group's chair and
-coordinators).
+coordinators); others get 403, or 404 for a group they may not see. E-mails in the directory follow
+`services.shows_contact`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Access: pages are `public` or `members` by the decorators, with object checks on top. A public meeting is
 visible to anyone, a members-only one to members of a participating group and to those who may manage one
 (others get 404, as if it did not exist). Managing needs `is_group_coordinator` of the organising group
-(others get 403).
+(others get 403 if they may see the meeting or group, else 404).
 """
 
 from __future__ import annotations
