@@ -99,6 +99,7 @@ def cold_render_in_process(url: str, group_id: int, runs: int) -> dict[str, floa
     """Median milliseconds of the cold path, measured in this process without HTTP."""
     from config import DevelopmentConfig
     from portal import create_app
+    from portal.analysis_portal.visibility import hidden_agenda_items
     from portal.calendar import feeds
     from portal.calendar.ical import calendar_for
     from portal.extensions import db
@@ -115,8 +116,9 @@ def cold_render_in_process(url: str, group_id: int, runs: int) -> dict[str, floa
             feeds.fingerprint(feed)
             t1 = time.perf_counter()
             meetings = feeds.load_meetings(feed)
+            hidden = hidden_agenda_items(meetings, scope=feed.analysis)  # as feeds.render does
             t2 = time.perf_counter()
-            body = calendar_for(meetings, name=feed.name)
+            body = calendar_for(meetings, name=feed.name, hidden=hidden)
             t3 = time.perf_counter()
             for key, value in (("fingerprint", t1 - t0), ("queries", t2 - t1), ("icalendar", t3 - t2),
                                ("total", t3 - t0)):

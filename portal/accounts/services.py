@@ -233,10 +233,16 @@ def change_password(user: User, current: str, new: str) -> None:
     audit.record("user.password_changed", user, actor=user)
 
 
-def update_profile(user: User, *, name: str, organisation: str | None, locale: str, actor: User) -> None:
+def update_profile(user: User, *, name: str, organisation: str | None, locale: str, actor: User,
+                   share_contact: bool | None = None) -> None:
+    """Save the person's own details; `share_contact` (None: unchanged) shows their e-mail to fellow
+    members of their groups."""
     changed = []
-    for field, value in (("name", name.strip()), ("organisation", (organisation or "").strip() or None),
-                         ("locale", locale)):
+    values = [("name", name.strip()), ("organisation", (organisation or "").strip() or None),
+              ("locale", locale)]
+    if share_contact is not None:
+        values.append(("share_contact", bool(share_contact)))
+    for field, value in values:
         if getattr(user, field) != value:
             setattr(user, field, value)
             changed.append(field)

@@ -42,6 +42,7 @@ from portal.analysis import (
 )
 from portal.analysis.config import RULE_ORDER
 from portal.analysis.rules import pct
+from portal.analysis_portal.visibility import AGENDA_ITEM, may_see_analysis
 from portal.extensions import db
 from portal.meetings import services as meetings
 from portal.models import (
@@ -67,7 +68,6 @@ from portal.models.meetings import MeetingStatus
 SMALL_UNIT = 10
 UPLOAD_TTL = timedelta(hours=2)
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
-AGENDA_ITEM = "agenda_item"
 
 SCHOOL_FIELDS = tuple(f.name for f in dataclasses.fields(School) if f.name != "row")
 CLASS_FIELDS = tuple(f.name for f in dataclasses.fields(SchoolClass) if f.name != "row")
@@ -881,11 +881,10 @@ def put_on_agenda(flag: AnalysisFlag, meeting: Meeting, *, actor: User) -> Agend
 def flags_for_agenda(meeting: Meeting, user: User | None = None) -> dict[int, list[AnalysisFlag]]:
     """{agenda item id: [flags]} for one meeting, in one query (the meeting page calls this once).
 
-    Only people of the flags' territory (members, coordinators; administrators everywhere) see them: the
+    Only those who may see the flags' territory's analysis (`visibility.may_see_analysis`) see them: the
     meeting page itself may be public.
     """
-    if user is None or not getattr(user, "is_authenticated", False) or user.role not in (
-            "member", "coordinator", "admin"):
+    if user is None or not getattr(user, "is_authenticated", False):
         return {}
     items = select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id)
     rows = db.session.execute(
@@ -895,7 +894,7 @@ def flags_for_agenda(meeting: Meeting, user: User | None = None) -> dict[int, li
     ).all()
     result: dict[int, list[AnalysisFlag]] = defaultdict(list)
     for item_id, flag in rows:
-        if in_territory(user, flag.territory_id):
+        if may_see_analysis(user, flag.territory_id):
             result[item_id].append(flag)
     return dict(result)
 

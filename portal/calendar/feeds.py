@@ -25,13 +25,14 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import Integer, and_, bindparam, func, select, true, union
 
+from portal.analysis_portal.visibility import hidden_agenda_items
 from portal.calendar.ical import calendar_for
 from portal.extensions import db
 from portal.models.groups import WorkingGroup
 from portal.models.meetings import AgendaItem, Meeting, MeetingGroup, MeetingStatus
 
 # Bump when the rendering changes, so that clients do not keep a copy made by an older version.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 
 
 def meetings_of_groups(group_ids: list[int] | tuple[int, ...], *, include_private: bool):
@@ -92,6 +93,9 @@ class Feed:
     group_ids: tuple[int, ...]
     # Anything else shown in the feed that does not change a meeting's updated_at (e.g. group names).
     extra: tuple = field(default=())
+    # Whose territory analysis the reader may see (`visibility.analysis_scope`): agenda items made from an
+    # analysis signal are shown in full only within it. Part of the key: readers never share a copy.
+    analysis: str = ""
 
     @property
     def condition(self):
@@ -99,7 +103,7 @@ class Feed:
 
     @property
     def key(self) -> tuple:
-        return (*self.identity, self.scope, self.locale)
+        return (*self.identity, self.scope, self.locale, self.analysis)
 
 
 @dataclass(frozen=True)
@@ -127,17 +131,17 @@ def fingerprint(feed: Feed, *, count: int | None = None, latest: datetime | None
 class FeedItem:
     """An agenda item as a feed needs it."""
 
-    __slots__ = ("title", "presenter", "duration_minutes")
+    __slots__ = ("id", "title", "presenter", "duration_minutes")
 
-    def __init__(self, title: str, presenter: str | None, duration_minutes: int | None):
-        self.title, self.presenter, self.duration_minutes = title, presenter, duration_minutes
+    def __init__(self, id: int, title: str, presenter: str | None, duration_minutes: int | None):
+        self.id, self.title, self.presenter, self.duration_minutes = id, title, presenter, duration_minutes
 
 
 class FeedGroup:
-    __slots__ = ("name",)
+    __slots__ = ("name", "territory_id")
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, name: str, territory_id: int):
+        self.name, self.territory_id = name, territory_id
 
 
 class FeedMeeting:
@@ -149,10 +153,10 @@ class FeedMeeting:
     __slots__ = (*FIELDS, "group", "agenda")
     COLUMNS = tuple(getattr(Meeting, name) for name in FIELDS)
 
-    def __init__(self, row, group_name: str):
+    def __init__(self, row, group_name: str, territory_id: int):
         for name, value in zip(self.FIELDS, row, strict=True):
             setattr(self, name, value)
-        self.group = FeedGroup(group_name)
+        self.group = FeedGroup(group_name, territory_id)
         self.agenda: list[FeedItem] = []
 
     @property
@@ -166,29 +170,31 @@ def load_meetings(feed: Feed) -> list[FeedMeeting]:
         return []
     connection = db.session.connection()
     rows = connection.execute(
-        select(*FeedMeeting.COLUMNS, WorkingGroup.name)
+        select(*FeedMeeting.COLUMNS, WorkingGroup.name, WorkingGroup.territory_id)
         .join(WorkingGroup, WorkingGroup.id == Meeting.group_id)
         .where(feed.condition)
         .order_by(Meeting.starts_at, Meeting.id)
     ).all()
-    meetings = [FeedMeeting(row[:-1], row[-1]) for row in rows]
+    meetings = [FeedMeeting(row[:-2], row[-2], row[-1]) for row in rows]
     by_id = {m.id: m for m in meetings}
-    for meeting_id, title, presenter, minutes in connection.execute(
-        select(AgendaItem.meeting_id, AgendaItem.title, AgendaItem.presenter, AgendaItem.duration_minutes)
+    for item_id, meeting_id, title, presenter, minutes in connection.execute(
+        select(AgendaItem.id, AgendaItem.meeting_id, AgendaItem.title, AgendaItem.presenter,
+               AgendaItem.duration_minutes)
         .where(AgendaItem.meeting_id.in_(select(Meeting.id).where(feed.condition)))
         .order_by(AgendaItem.meeting_id, AgendaItem.position, AgendaItem.id)
     ):
         meeting = by_id.get(meeting_id)
         if meeting is not None:
-            meeting.agenda.append(FeedItem(title, presenter, minutes))
+            meeting.agenda.append(FeedItem(item_id, title, presenter, minutes))
     return meetings
 
 
 def render(feed: Feed) -> bytes:
-    """Build the feed's bytes in its language."""
+    """Build the feed's bytes in its language, with the analysis only where the reader may see it."""
     meetings = load_meetings(feed)
+    hidden = hidden_agenda_items(meetings, scope=feed.analysis)
     with force_locale(feed.locale):
-        return calendar_for(meetings, name=feed.name, method="PUBLISH")
+        return calendar_for(meetings, name=feed.name, method="PUBLISH", hidden=hidden)
 
 
 class FeedCache:

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDDDTypes, vInt, vText, vUri
 
+from portal.analysis_portal.visibility import analysis_item_ids
 from portal.calendar import _fold
 from portal.calendar.timezones import vtimezone_for
 from portal.models.base import utcnow
@@ -34,9 +35,17 @@ def vtimezone(tzid: str) -> Timezone:
 
 
 class _Context:
-    """What every event of one calendar shares, worked out once (translations, URLs, the sender)."""
+    """What every event of one calendar shares, worked out once (translations, URLs, the sender).
 
-    def __init__(self) -> None:
+    `hidden` holds the agenda items the calendar's reader may not see in full (items made from an analysis
+    signal, for people who may not see the analysis: `portal.analysis_portal.visibility`): they are listed
+    as the neutral "item on the territory analysis", without their title. None (the reader is not known)
+    hides every such item, as for an anonymous visitor.
+    """
+
+    def __init__(self, hidden: frozenset[int] | None = None) -> None:
+        self.hidden = hidden
+        self.analysis_item = _("item on the territory analysis")
         self.base = base_url()
         self.adapter = current_app.url_map.bind("localhost")
         _name, email = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
@@ -71,11 +80,13 @@ def location_text(meeting: Meeting) -> str | None:
 def agenda_lines(meeting: Meeting, ctx: _Context | None = None) -> list[str]:
     """The agenda numbered, with presenters and durations: "1. Title (Presenter, 20 min)"."""
     ctx = ctx or _Context()
+    hidden = ctx.hidden if ctx.hidden is not None else analysis_item_ids([meeting.id])
     lines = []
     for number, item in enumerate(meeting.agenda, start=1):
         extra = [p for p in (item.presenter, ctx.minutes % item.duration_minutes
                              if item.duration_minutes else None) if p]
-        lines.append(f"{number}. {item.title}" + (f" ({', '.join(extra)})" if extra else ""))
+        title = ctx.analysis_item if item.id in hidden else item.title
+        lines.append(f"{number}. {title}" + (f" ({', '.join(extra)})" if extra else ""))
     return lines
 
 
@@ -164,8 +175,14 @@ def to_bytes(calendar: Calendar, events: Iterable[Event]) -> bytes:
     return calendar.to_ical()
 
 
-def calendar_for(meetings: Iterable[Meeting], *, name: str, method: str = "PUBLISH") -> bytes:
-    """A whole calendar (feed or download) of meetings: VCALENDAR with X-WR-CALNAME, METHOD, VTIMEZONE."""
-    ctx = _Context()
+def calendar_for(meetings: Iterable[Meeting], *, name: str, method: str = "PUBLISH",
+                 hidden: frozenset[int] | None = None) -> bytes:
+    """A whole calendar (feed or download) of meetings: VCALENDAR with X-WR-CALNAME, METHOD, VTIMEZONE.
+    `hidden`: agenda items shown only as "item on the territory analysis" (see `_Context`); None (reader not
+    known) hides every such item, found with one query for all the meetings."""
+    meetings = list(meetings)
+    if hidden is None:
+        hidden = frozenset(analysis_item_ids([m.id for m in meetings]))
+    ctx = _Context(hidden)
     events = [build_meeting_event(m, ctx=ctx) for m in meetings]
     return to_bytes(new_calendar(name=name, method=method), events)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, event, func, or_, select
+from sqlalchemy import and_, case, event, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from portal import audit
@@ -65,6 +65,29 @@ def active_members_query(group: WorkingGroup, on: date):
         .where(Membership.group_id == group.id, _active_on(on))
         .order_by(User.name, Membership.id)
     )
+
+
+def public_directory_query(group: WorkingGroup, on: date):
+    """The active members for visitors who see parents only as "parents' representative": named rows by name,
+    then the anonymised parent rows, ordered by role and by when they were recorded, never by name (an order
+    by name would let a visitor who knows the parents map each row back to a person)."""
+    is_parent = Membership.category == Category.PARENT.value
+    return (
+        select(Membership)
+        .join(Membership.user)
+        .options(contains_eager(Membership.user))
+        .where(Membership.group_id == group.id, _active_on(on))
+        .order_by(case((is_parent, 1), else_=0), case((is_parent, None), else_=User.name), Membership.role,
+                  Membership.id)
+    )
+
+
+def shows_contact(viewer: Viewer, person: User) -> bool:
+    """May this viewer see the person's e-mail? The group's coordinators always; fellow members and parents
+    only if the person chose to share it (`User.share_contact`); anonymous visitors and outsiders never."""
+    if viewer.manages:
+        return True
+    return viewer.sees_full_directory and bool(person.share_contact)
 
 
 def user_groups(user: User, on: date) -> list[WorkingGroup]:
@@ -470,6 +493,27 @@ def composition(group: WorkingGroup, today: date, months: int = 12) -> Compositi
 # is sensitive. The consent itself is kept with the declaration (text, version, date) and erased with it.
 
 
+def may_declare(user: User, code: str, on: date) -> bool:
+    """Is the trait offered to this person? Only where it counts: a parent account, or a current or future
+    membership in one of the trait's categories (the parents). GDPR Art. 5(1)(c): no data without a use."""
+    trait = TRAITS.get(code)
+    if trait is None or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in trait.roles:
+        return True
+    return db.session.scalar(
+        select(Membership.id).where(
+            Membership.user_id == user.id, Membership.category.in_(trait.categories),
+            or_(Membership.left_on.is_(None), Membership.left_on > on),
+        ).limit(1)
+    ) is not None
+
+
+def offered_traits(user: User, on: date) -> list[str]:
+    """The codes of the traits this person may declare (`may_declare`)."""
+    return [code for code in TRAITS if may_declare(user, code, on)]
+
+
 def my_traits(user: User) -> dict[str, SensitiveTrait]:
     rows = db.session.scalars(select(SensitiveTrait).where(SensitiveTrait.user_id == user.id))
     return {t.code: t for t in rows}
@@ -481,6 +525,8 @@ def declare_trait(user: User, code: str, *, consent_given: bool, locale: str, ac
         raise GroupError(_("Only the person themselves can declare this."))
     if code not in TRAITS:
         raise GroupError(_("Unknown item."))
+    if not may_declare(user, code, date.today()):
+        raise GroupError(_("Only parents can declare this: the group counts it only among its parents."))
     if not consent_given:
         raise GroupError(_("Without your consent nothing is stored."))
     existing = my_traits(user).get(code)

@@ -10,16 +10,23 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from portal.models.groups import TraitCode
+from portal.models.groups import Category, TraitCode
+from portal.models.people import Role
 
 CONSENT_VERSION = "2026-1"
 
 
 @dataclass(frozen=True)
 class TraitDefinition:
+    """A declarable trait. It counts only among a group's members of `categories` (see
+    `services.trait_counts`), so it is offered only to people who are there or whose account is for one of
+    `roles`: anyone else would hand over special-category data that serves no purpose."""
+
     code: str
     label: object
     consent: dict[str, str]
+    categories: frozenset[str] = frozenset({Category.PARENT.value})
+    roles: frozenset[str] = frozenset({Role.PARENT.value})
 
 
 TRAITS: dict[str, TraitDefinition] = {

@@ -27,6 +27,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 
 from portal import audit
+from portal.analysis_portal.visibility import hidden_agenda_items
 from portal.calendar.ical import (
     _Context,
     agenda_lines,
@@ -163,9 +164,11 @@ def _guest_value(guest, key: str):
 
 
 def invitation_ics(meeting: Meeting, invitation: MeetingInvitation, method: str,
-                   *, stamp: datetime | None = None) -> bytes:
-    """The iTIP message for one invitee: REQUEST (invitation/update) or CANCEL, with their ATTENDEE line."""
-    event = build_meeting_event(meeting, stamp=stamp or utcnow())
+                   *, stamp: datetime | None = None, ctx: _Context | None = None) -> bytes:
+    """The iTIP message for one invitee: REQUEST (invitation/update) or CANCEL, with their ATTENDEE line.
+    The agenda shows items made from an analysis signal only if the invitee may see the analysis."""
+    ctx = ctx or _Context(hidden_agenda_items([meeting], invitation.user))
+    event = build_meeting_event(meeting, stamp=stamp or utcnow(), ctx=ctx)
     if method == "CANCEL":
         event["STATUS"] = "CANCELLED"  # RFC 5546 3.2.5: a CANCEL of the whole event
     event.add("attendee", f"mailto:{invitation.email}", parameters={
@@ -231,7 +234,9 @@ def _queue(meeting: Meeting, invitation: MeetingInvitation, kind: str, *, method
         when = _when(meeting)
         short_when = format_date(meeting.starts_at.astimezone(ZoneInfo(meeting.timezone or "Europe/Prague")),
                                  "medium")
-        ctx = _Context()
+        # Guests and parents get the agenda without the analysis (school names, figures).
+        hidden = hidden_agenda_items([meeting], invitation.user)
+        ctx = _Context(hidden)
         context = {
             "meeting": meeting,
             "invitation": invitation,
@@ -241,8 +246,8 @@ def _queue(meeting: Meeting, invitation: MeetingInvitation, kind: str, *, method
             "agenda": agenda_lines(meeting, ctx),
             "meeting_url": ctx.meeting_url(meeting),
             "ics_url": external_url("calendar.meeting_ics", meeting_id=meeting.id),
-            "google_url": google_url(meeting),
-            "outlook_url": outlook_url(meeting),
+            "google_url": google_url(meeting, hidden),
+            "outlook_url": outlook_url(meeting, hidden),
             "reply_links": [] if kind == "cancelled" else [
                 (str(label), external_url("rsvp.reply_link", token=reply_token(invitation, answer)))
                 for answer, label in ANSWER_LABELS.items()
@@ -255,7 +260,7 @@ def _queue(meeting: Meeting, invitation: MeetingInvitation, kind: str, *, method
             attachments.append({
                 "filename": "cancel.ics" if method == "CANCEL" else "invite.ics",
                 "content_type": f"text/calendar; method={method}; charset=UTF-8",
-                "data": invitation_ics(meeting, invitation, method) if method != "PUBLISH"
+                "data": invitation_ics(meeting, invitation, method, ctx=ctx) if method != "PUBLISH"
                 else to_bytes(new_calendar(name=meeting.group.name, method="PUBLISH"),
                               [build_meeting_event(meeting, ctx=ctx)]),
             })

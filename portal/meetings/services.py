@@ -68,14 +68,18 @@ def can_manage(user: User, meeting: Meeting, on: date | None = None) -> bool:
 
 
 def can_see(user: User, meeting: Meeting, on: date) -> bool:
-    if meeting.public:
+    """Public meetings of public groups for everyone (a non-public group's meetings do not reveal it);
+    the others for members and managers of a participating group and for the people invited to it."""
+    if meeting.public and meeting.group.public:
         return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return any(
+    if any(
         groups.membership_of(user, group, on) is not None or groups.is_group_coordinator(user, group, on)
         for group in participating_groups(meeting)
-    )
+    ):
+        return True
+    return any(invitation.user_id == user.id for invitation in meeting.invitations)
 
 
 def meetings_of(group: WorkingGroup):

@@ -57,6 +57,9 @@ class User(UserMixin, db.Model):
     territory_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The person's own choice to show their e-mail to fellow members of their groups (off by default; the
+    # groups' coordinators see it anyway, anonymous visitors never).
+    share_contact: Mapped[bool] = mapped_column(default=False, server_default="0")
     # The secret in the URL of the user's private calendar feed; resetting it kills old subscriptions.
     calendar_secret: Mapped[str | None] = mapped_column(String(64), unique=True)
 

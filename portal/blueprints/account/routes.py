@@ -19,6 +19,7 @@ def profile():
             name=form.name.data,
             organisation=form.organisation.data,
             locale=form.locale.data,
+            share_contact=form.share_contact.data,
             actor=current_user,
         )
         db.session.commit()

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.analysis_portal.visibility import analysis_scope, hidden_agenda_items
 from portal.blueprints.calendar import bp
 from portal.blueprints.calendar.forms import ConfirmForm
 from portal.calendar.feeds import Feed, Fingerprint, bench_mode, feed_body, fingerprint, group_state
@@ -76,10 +77,12 @@ def group_feed(group_id: int):
     if state is None or (scope == "public" and not state.public):
         abort(404)  # a non-public group does not reveal that it exists
     feed = Feed(identity=("group", group_id), scope=scope, name=state.name, locale=str(get_locale()),
-                group_ids=(group_id,))
+                group_ids=(group_id,), analysis=analysis_scope(current_user))
     return _feed_response(feed, fingerprint(feed, count=state.count, latest=state.latest),
                           filename=f"group-{group_id}.ics",
-                          cache_control="public, max-age=300" if scope == "public" else "private, no-cache")
+                          # A copy with the analysis in it must never sit in a shared cache.
+                          cache_control="public, max-age=300" if scope == "public" and not feed.analysis
+                          else "private, no-cache")
 
 
 @bp.get("/calendar/private/<secret>.ics")
@@ -95,7 +98,8 @@ def user_feed(secret: str):
     with force_locale(locale):
         name = _("My meetings (%(name)s)", name=user.name)
     feed = Feed(identity=("user", user.id), scope="all", name=name, locale=locale,
-                group_ids=tuple(sorted(g.id for g in mine)), extra=tuple(g.name for g in mine))
+                group_ids=tuple(sorted(g.id for g in mine)), extra=tuple(g.name for g in mine),
+                analysis=analysis_scope(user))
     return _feed_response(feed, fingerprint(feed), filename="meetings.ics",
                           cache_control="private, max-age=300")
 
@@ -109,7 +113,8 @@ def meeting_ics(meeting_id: int):
     )
     if meeting is None or not can_see_meeting(current_user, meeting, today()):
         abort(404)  # a member-only meeting does not reveal that it exists
-    body = calendar_for([meeting], name=meeting.group.name, method="PUBLISH")
+    body = calendar_for([meeting], name=meeting.group.name, method="PUBLISH",
+                        hidden=hidden_agenda_items([meeting], current_user))
     response = Response(body, content_type=CONTENT_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="meeting-{meeting.id}.ics"'
     response.headers["Cache-Control"] = "private, no-cache"

@@ -4,7 +4,8 @@ sensitive-trait declarations.
 Access: pages are `public` / `members` / `coordinators` by the decorators, with object checks on top:
 a non-public group is visible only to its members and managers; management needs
 `services.is_group_coordinator` (portal admins, portal coordinators of the territory, the group's chair and
-coordinators).
+coordinators); others get 403, or 404 for a group they may not see. E-mails in the directory follow
+`services.shows_contact`.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def _visible(group_id: int) -> tuple[WorkingGroup, services.Viewer]:
 def _managed(group_id: int) -> WorkingGroup:
     group = _group(group_id)
     if not services.is_group_coordinator(current_user, group, today()):
-        abort(403)
+        # Those who may see the group learn they may not manage it; the others learn nothing.
+        abort(403 if services.viewer_of(current_user, group, today()) is not None else 404)
     return group
 
 
@@ -119,12 +121,15 @@ def directory(group_id: int):
                    Membership.left_on <= today())
             .order_by(Membership.left_on.desc(), User.name)
         )
-    else:
+    elif viewer.sees_full_directory:
         query = services.active_members_query(group, today())
+    else:
+        query = services.public_directory_query(group, today())
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     pending = services.pending_members(group) if viewer.manages else []
     return render_template("groups/members.html", group=group, viewer=viewer, page=page, former=former,
-                           pending=pending, parent_category=Category.PARENT.value, **_labels())
+                           pending=pending, parent_category=Category.PARENT.value,
+                           shows_contact=services.shows_contact, **_labels())
 
 
 # ---- managing a group --------------------------------------------------------------------------------
@@ -282,9 +287,12 @@ def export(group_id: int, fmt: str):
 @signed_in
 def traits():
     locale = current_user.locale or "cs"
-    forms = {code: TraitForm(prefix=code) for code in TRAITS}
+    offered = services.offered_traits(current_user, today())
+    forms = {code: TraitForm(prefix=code) for code in offered}
     if request.method == "POST":
         code = request.form.get("code")
+        if code in TRAITS and code not in forms:
+            abort(403)  # not offered to this person (a forged form): nothing is stored
         form = forms.get(code)
         if form is None:
             abort(400)
@@ -300,7 +308,8 @@ def traits():
                 return redirect(url_for("groups.traits"))
     declared = services.my_traits(current_user)
     texts = {code: consent_text(code, locale) for code in TRAITS}
-    return render_template("account/traits.html", forms=forms, declared=declared, traits=TRAITS, texts=texts)
+    return render_template("account/traits.html", forms=forms, declared=declared, traits=TRAITS, texts=texts,
+                           offered=offered)
 
 
 @bp.route("/account/traits/<code>/withdraw", methods=["GET", "POST"])

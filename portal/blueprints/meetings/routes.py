@@ -3,7 +3,7 @@
 Access: pages are `public` or `members` by the decorators, with object checks on top. A public meeting is
 visible to anyone, a members-only one to members of a participating group and to those who may manage one
 (others get 404, as if it did not exist). Managing needs `is_group_coordinator` of the organising group
-(others get 403).
+(others get 403 if they may see the meeting or group, else 404).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.analysis_portal.visibility import hidden_for_current_user
 from portal.blueprints.meetings import bp, today
 from portal.blueprints.meetings.forms import (
     KIND_LABELS,
@@ -64,7 +65,8 @@ def _managed_group(group_id: int) -> WorkingGroup:
     if group is None:
         abort(404)
     if not groups.is_group_coordinator(current_user, group, today()):
-        abort(403)
+        # Those who may see the group learn they may not manage it; the others learn nothing.
+        abort(403 if groups.viewer_of(current_user, group, today()) is not None else 404)
     return group
 
 
@@ -167,6 +169,7 @@ def show(meeting_id: int):
         "meetings/show.html", meeting=meeting, group=meeting.group, manages=manages,
         groups=services.participating_groups(meeting), summary=attendance.summary_by_category(meeting),
         minutes_approved=approved, minutes_html=render_markdown(text), confirm_form=ConfirmForm(),
+        hidden_items=hidden_for_current_user(meeting),
         past=meeting.starts_at <= utcnow(), my_invitation=my_invitation, can_reply=can_reply, **_labels(),
     )
 

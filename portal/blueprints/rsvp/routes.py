@@ -3,8 +3,9 @@ one-click links in the e-mail.
 
 Access: `rsvp.manage`, `rsvp.add_guest`, `rsvp.send` are `members` with the object check
 `is_group_coordinator` of the organising group (403 otherwise); `rsvp.reply` is `signed_in` (invitees and
-members of a participating group); `rsvp.reply_link` is a `token_link`: GET only shows a confirmation (so
-mail scanners that follow links answer nothing), POST records the reply; an altered link answers 400.
+members of a participating group). A meeting the person may not see answers 404 everywhere, as a missing
+one. `rsvp.reply_link` is a `token_link`: GET only shows a confirmation (so mail scanners that follow links
+answer nothing), POST records the reply; an altered link answers 400.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from portal.extensions import db
 from portal.groups import services as groups
 from portal.groups.balance import CATEGORY_LABELS
 from portal.meetings import invitations as service
+from portal.meetings import services as meetings
 from portal.models.base import utcnow
 from portal.models.meetings import Meeting, MeetingInvitation, MeetingStatus, Reply
 from portal.security import members, signed_in, token_link
@@ -45,8 +47,16 @@ def _meeting(meeting_id: int) -> Meeting:
     return meeting
 
 
-def _managed(meeting_id: int) -> Meeting:
+def _visible(meeting_id: int) -> Meeting:
+    """The meeting, if the current user may know it exists; else 404, as for a missing one."""
     meeting = _meeting(meeting_id)
+    if not meetings.can_see(current_user, meeting, today()):
+        abort(404)
+    return meeting
+
+
+def _managed(meeting_id: int) -> Meeting:
+    meeting = _visible(meeting_id)
     if not groups.is_group_coordinator(current_user, meeting.group, today()):
         abort(403)
     return meeting
@@ -125,7 +135,7 @@ def send(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/reply")
 @signed_in
 def reply(meeting_id: int):
-    meeting = _meeting(meeting_id)
+    meeting = _visible(meeting_id)
     form = ReplyForm()
     back = safe_next(request.form.get("next"), _back(meeting))
     if not form.validate_on_submit():
