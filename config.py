@@ -49,6 +49,9 @@ class Config:
     MAIL_SUPPRESS_SEND = False
     MAIL_DEBUG = 0
 
+    # How many reverse proxies in front of the portal set X-Forwarded-For/-Proto; 0 trusts no such header.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGNIN_LIMIT_PER_ACCOUNT = os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")

@@ -7,6 +7,7 @@ import os
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import configs
 from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -22,6 +23,11 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         config_class.check()
     app.config.from_object(config_class)
     app.config.update(overrides)
+    if app.config["PROXY_COUNT"]:
+        # Behind a reverse proxy every request comes from the proxy's address: trust the client address
+        # and scheme it forwards (only from that many proxies), so rate limits apply per real client.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
     from portal import models  # noqa: F401 - register every table with the metadata
 
