@@ -54,8 +54,19 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down must not lock everyone out: limits fall back to each worker's memory, and any other
+    # storage error lets the request through; both are logged as warnings.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     SIGNIN_LIMIT_PER_ACCOUNT = os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGNIN_LIMIT_PER_IP = os.environ.get("SIGNIN_LIMIT_PER_IP", "20 per 15 minutes")
+
+    # /healthz: which checks make it answer 503 (comma-separated names); unset = database and Redis.
+    HEALTHZ_REQUIRED = (tuple(n.strip() for n in os.environ["HEALTHZ_REQUIRED"].split(",") if n.strip())
+                        if os.environ.get("HEALTHZ_REQUIRED") else None)
+    # The mail check fails when the oldest unsent message has waited longer than this.
+    MAIL_BACKLOG_ALERT_MINUTES = int(os.environ.get("MAIL_BACKLOG_ALERT_MINUTES", "30"))
 
     BABEL_DEFAULT_LOCALE = "cs"
     BABEL_DEFAULT_TIMEZONE = "Europe/Prague"
