@@ -5,6 +5,7 @@ SECRET_KEY and database URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -81,6 +82,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_DURATION = timedelta(days=365)
     PERMANENT_SESSION_LIFETIME = 12 * 3600
 
     INVITATION_VALID_DAYS = 14

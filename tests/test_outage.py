@@ -32,7 +32,7 @@ def database_down(app):
 def _signed_in_client(application):
     client = application.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1:1"
+        session["_user_id"] = "1:1:a-session-key"
         session["_fresh"] = True
     return client
 
