@@ -44,6 +44,8 @@ class Config:
     # How queued mail leaves the outbox after a commit: "thread" (background thread in this process),
     # "sync" (inline, used by tests), "off" (only `flask mail worker` / `flask mail send` deliver).
     MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "thread")
+    # Messages a sender claims at a time: a sender stopped hard leaves at most this many claimed.
+    MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", "10"))
     MAIL_SMTP_TIMEOUT = float(os.environ.get("MAIL_SMTP_TIMEOUT", "10"))
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     # Flask-Mail would silently drop mail under TESTING; the tests deliver to a real SMTP server instead.
