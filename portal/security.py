@@ -97,7 +97,8 @@ def set_security_headers(response):
 def reject_nul_bytes() -> None:
     """before_request: no NUL byte reaches a view (PostgreSQL refuses it in text, which would be a 500).
 
-    In the path it names nothing (404); in the query string or a form field it is a malformed request (400).
+    In the path it names nothing (404); in the query string, a form field or an uploaded file's name it is a
+    malformed request (400).
     """
     if "\x00" in request.path or any("\x00" in str(v) for v in (request.view_args or {}).values()):
         abort(404)
@@ -105,6 +106,8 @@ def reject_nul_bytes() -> None:
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
                 abort(400)
+    if any("\x00" in (upload.filename or "") for upload in request.files.values()):
+        abort(400)
     return None
 
 

@@ -74,3 +74,14 @@ def test_without_a_configured_proxy_forwarded_addresses_are_not_trusted(client, 
         _sign_in(client, f"nikdo{n}@test.example", "spatne", f"198.51.100.{n}")
     assert _sign_in(client, "nikdo@test.example", "spatne", "198.51.100.99").status_code == 429
 
+
+
+def test_nul_byte_in_an_uploaded_file_name_is_400(client, login_as):
+    from io import BytesIO
+
+    login_as("coordinator")
+    token = csrf_token(client, "/analysis/import")
+    response = client.post("/analysis/import", data={
+        "csrf_token": token, "files": (BytesIO(b"izo;nazev\n"), "skoly\x00.csv"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 400
