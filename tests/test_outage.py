@@ -93,3 +93,10 @@ def test_the_500_page_with_the_database_up_still_shows_the_site(app, client, log
     html = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Něco se pokazilo" in html and "Přihlásit se" in html
+
+
+def test_with_the_database_up_a_404_page_still_shows_who_is_signed_in(client, login_as):
+    user = login_as("member", name="Jana Nováková")
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert user.name in response.get_data(as_text=True)
