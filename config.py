@@ -5,6 +5,7 @@ SECRET_KEY and database URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -43,16 +44,32 @@ class Config:
     # How queued mail leaves the outbox after a commit: "thread" (background thread in this process),
     # "sync" (inline, used by tests), "off" (only `flask mail worker` / `flask mail send` deliver).
     MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "thread")
+    # Messages a sender claims at a time: a sender stopped hard leaves at most this many claimed.
+    MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", "10"))
     MAIL_SMTP_TIMEOUT = float(os.environ.get("MAIL_SMTP_TIMEOUT", "10"))
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     # Flask-Mail would silently drop mail under TESTING; the tests deliver to a real SMTP server instead.
     MAIL_SUPPRESS_SEND = False
     MAIL_DEBUG = 0
 
+    # How many reverse proxies in front of the portal set X-Forwarded-For/-Proto; 0 trusts no such header.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down must not lock everyone out: limits fall back to each worker's memory, and any other
+    # storage error lets the request through; both are logged as warnings.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     SIGNIN_LIMIT_PER_ACCOUNT = os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGNIN_LIMIT_PER_IP = os.environ.get("SIGNIN_LIMIT_PER_IP", "20 per 15 minutes")
+
+    # /healthz: which checks make it answer 503 (comma-separated names); unset = database and Redis.
+    HEALTHZ_REQUIRED = (tuple(n.strip() for n in os.environ["HEALTHZ_REQUIRED"].split(",") if n.strip())
+                        if os.environ.get("HEALTHZ_REQUIRED") else None)
+    # The mail check fails when the oldest unsent message has waited longer than this.
+    MAIL_BACKLOG_ALERT_MINUTES = int(os.environ.get("MAIL_BACKLOG_ALERT_MINUTES", "30"))
 
     BABEL_DEFAULT_LOCALE = "cs"
     BABEL_DEFAULT_TIMEZONE = "Europe/Prague"
@@ -67,6 +84,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_DURATION = timedelta(days=365)
     PERMANENT_SESSION_LIFETIME = 12 * 3600
 
     INVITATION_VALID_DAYS = 14

@@ -6,7 +6,7 @@ import os
 
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import configs
 from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -22,6 +22,11 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         config_class.check()
     app.config.from_object(config_class)
     app.config.update(overrides)
+    if app.config["PROXY_COUNT"]:
+        # Behind a reverse proxy every request comes from the proxy's address: trust the client address
+        # and scheme it forwards (only from that many proxies), so rate limits apply per real client.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
     from portal import models  # noqa: F401 - register every table with the metadata
 
@@ -57,7 +62,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from portal.models import User
+    from portal.accounts import sessions
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -65,18 +70,9 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        # The id carries the session version: a password change or reset signs out every other session.
-        try:
-            raw_id, raw_version = user_id.split(":", 1)
-            uid, version = int(raw_id), int(raw_version)
-        except ValueError:
-            return None
-        user = db.session.scalar(select(User).where(User.id == uid))
-        if user is None or user.session_version != version or not user.is_active:
-            return None
-        return user
+    # The id carries the session version and a login-session key: signing out ends this browser's
+    # session, a password change or reset every session and remember-me cookie.
+    login_manager.user_loader(sessions.load)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import click
@@ -82,13 +83,25 @@ def mail_send() -> None:
 @click.option("--rounds", default=0, help="Stop after this many rounds (0 = run until stopped).")
 @with_appcontext
 def mail_worker(interval: float, rounds: int) -> None:
-    """Deliver the outbox in a loop; failed messages are retried with exponential backoff."""
+    """Deliver the outbox in a loop; failed messages are retried with exponential backoff.
+
+    SIGTERM or Ctrl+C: the message being sent is finished and recorded, the rest of the batch is released,
+    and the worker exits.
+    """
     from portal.mailer import deliver_due
 
+    stop = threading.Event()
+
+    def request_stop(signum, frame) -> None:
+        click.echo("stopping after the current message", err=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
     done = 0
-    while True:
+    while not stop.is_set():
         try:
-            sent, failed = deliver_due()
+            sent, failed = deliver_due(should_stop=stop.is_set)
             if sent or failed:
                 click.echo(f"sent: {sent}, failed (will retry): {failed}")
         except Exception as exc:  # noqa: BLE001 - the database may be briefly away; keep going
@@ -97,7 +110,7 @@ def mail_worker(interval: float, rounds: int) -> None:
         done += 1
         if rounds and done >= rounds:
             break
-        time.sleep(interval)
+        stop.wait(interval)
 
 
 @click.group("translate")

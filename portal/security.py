@@ -94,9 +94,28 @@ def set_security_headers(response):
     return response
 
 
+def reject_nul_bytes() -> None:
+    """before_request: no NUL byte reaches a view (PostgreSQL refuses it in text, which would be a 500).
+
+    In the path it names nothing (404); in the query string, a form field or an uploaded file's name it is a
+    malformed request (400).
+    """
+    if "\x00" in request.path or any("\x00" in str(v) for v in (request.view_args or {}).values()):
+        abort(404)
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400)
+    if any("\x00" in (upload.filename or "") for upload in request.files.values()):
+        abort(400)
+    return None
+
+
 def init_app(app: Flask) -> None:
     app.view_functions["static"].access_rule = Access.PUBLIC
-    # First of all before-request hooks: an unauthorised request is refused before CSRF or anything else
-    # looks at it.
-    app.before_request_funcs.setdefault(None, []).insert(0, enforce_access)
+    # First of all before-request hooks: a request carrying a NUL byte, then an unauthorised request, is
+    # refused before CSRF or anything else looks at it.
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.insert(0, enforce_access)
+    hooks.insert(0, reject_nul_bytes)
     app.after_request(set_security_headers)

@@ -135,6 +135,16 @@ def make_user(role: str = "member", *, email: str | None = None, password: str =
     )
     _db.session.add(user)
     _db.session.commit()
+    return signed_in_somewhere(user)
+
+
+def signed_in_somewhere(user):
+    """Give `user` a login session, so that `user.get_id()` is what a signed-in browser's cookie holds
+    (tests put it in a client's session)."""
+    from portal.accounts import sessions
+
+    sessions.start(user)
+    _db.session.commit()
     return user
 
 
@@ -155,6 +165,8 @@ def login_as(client):
         from portal.models import User
 
         user = role_or_user if isinstance(role_or_user, User) else make_user(role_or_user, **fields)
+        if not user.login_session_key:
+            signed_in_somewhere(user)
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True

@@ -26,7 +26,9 @@ def test_production_refuses_development_secret(monkeypatch):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"] == {"status": "ok", "required": True}
     assert response.headers["Cache-Control"] == "no-store"
 
 

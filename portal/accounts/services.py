@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal import audit
+from portal.accounts import sessions
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.extensions import db
 from portal.mailer import queue_mail
@@ -222,14 +223,19 @@ def reset_password(token: str, password: str) -> User:
 
 
 def _set_password(user: User, password: str) -> None:
+    """A new password signs the user out everywhere: every login session ends, the version moves on."""
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 1) + 1
+    sessions.end_all(user)
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """Change the signed-in user's password. Every other browser is signed out; this one gets a new login
+    session (the caller signs it in again with login_user)."""
     if not verify_password(user.password_hash, current):
         raise AccountError(_("The current password is not correct."))
     _set_password(user, new)
+    sessions.start(user)
     audit.record("user.password_changed", user, actor=user)
 
 
@@ -256,6 +262,7 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     if user.active != active:
         user.active = active
         user.session_version = (user.session_version or 1) + 1
+        sessions.end_all(user)
         audit.record("user.activated" if active else "user.deactivated", user, actor=actor)
 
 

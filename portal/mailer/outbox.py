@@ -4,7 +4,7 @@ import base64
 import logging
 import smtplib
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
@@ -140,17 +140,41 @@ def _claim(now: datetime, limit: int) -> list[int]:
     return [item.id for item in claimed]
 
 
-def deliver_due(*, now: datetime | None = None, limit: int = 200) -> tuple[int, int]:
-    """Send every message that is due; return (sent, failed). Failures are retried later with backoff."""
-    now = now or utcnow()
-    ids = _claim(now, limit)
+def deliver_due(
+    *,
+    now: datetime | None = None,
+    batch_size: int | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> tuple[int, int]:
+    """Send every message that is due, a small claimed batch at a time; return (sent, failed).
+
+    Each message is marked sent in its own commit right after the server accepts it. `should_stop` is asked
+    before each message: when it says so (a worker got SIGTERM), the batch's unsent rest is released at
+    once instead of staying claimed until the claim goes stale. Failures are retried later with backoff.
+    """
+    batch_size = batch_size or current_app.config["MAIL_BATCH_SIZE"]
+    sent = failed = 0
+    while not should_stop():
+        batch_sent, batch_failed, stopped = _deliver_batch(now or utcnow(), batch_size, should_stop)
+        sent, failed = sent + batch_sent, failed + batch_failed
+        # A short batch means nothing more is due; after a failure the rest waits for its backoff.
+        if stopped or batch_failed or batch_sent < batch_size:
+            break
+    return sent, failed
+
+
+def _deliver_batch(now: datetime, batch_size: int, should_stop: Callable[[], bool]) -> tuple[int, int, bool]:
+    ids = _claim(now, batch_size)
     if not ids:
-        return 0, 0
+        return 0, 0, False
     sent = failed = 0
     backend = current_app.config["MAIL_BACKEND"]
     connection = None
     try:
-        for message_id in ids:
+        for position, message_id in enumerate(ids):
+            if should_stop():
+                _release(ids[position:])
+                return sent, failed, True
             item = db.session.get(OutboxMessage, message_id)
             try:
                 if backend == "console":
@@ -165,15 +189,16 @@ def deliver_due(*, now: datetime | None = None, limit: int = 200) -> tuple[int, 
                 unreachable = connection is None
                 # Unreachable server: every claimed message waits for the next round with a backoff.
                 # A refusal on an open connection concerns this message only; the rest go next round.
-                failing = ids[ids.index(message_id):] if unreachable else [message_id]
+                failing = ids[position:] if unreachable else [message_id]
                 for failing_id in failing:
                     _fail(db.session.get(OutboxMessage, failing_id), exc)
                 failed += len(failing)
                 log.warning("mail %s not sent: %s", failing, exc)
                 db.session.commit()
                 if not unreachable:
-                    _release(ids[ids.index(message_id) + 1 :])
+                    _release(ids[position + 1 :])
                 break
+            # Accepted by the server: recorded at once, so a stop or crash later cannot send it again.
             item.status = "sent"
             item.sent_at = utcnow()
             item.attempts += 1
@@ -186,7 +211,7 @@ def deliver_due(*, now: datetime | None = None, limit: int = 200) -> tuple[int, 
                 connection.__exit__(None, None, None)
             except (OSError, smtplib.SMTPException):
                 pass
-    return sent, failed
+    return sent, failed, False
 
 
 def _fail(item: OutboxMessage, exc: Exception) -> None:
@@ -198,6 +223,7 @@ def _fail(item: OutboxMessage, exc: Exception) -> None:
 
 
 def _release(ids: list[int]) -> None:
+    """Give claimed but unsent messages back to the outbox, due at once."""
     for message_id in ids:
         item = db.session.get(OutboxMessage, message_id)
         item.status = "pending"

@@ -24,7 +24,15 @@ from portal.models.meetings import (
     Resolution,
     Task,
 )
-from portal.models.people import AuditEvent, Invitation, PasswordResetToken, Role, Territory, User
+from portal.models.people import (
+    AuditEvent,
+    Invitation,
+    LoginSession,
+    PasswordResetToken,
+    Role,
+    Territory,
+    User,
+)
 
 __all__ = [
     "AnalysisDataset",
@@ -47,6 +55,7 @@ __all__ = [
     "Task",
     "AuditEvent",
     "Invitation",
+    "LoginSession",
     "Membership",
     "OutboxMessage",
     "PasswordResetToken",

@@ -69,8 +69,15 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # flask-login: deactivated accounts cannot sign in
         return bool(self.active)
 
+    # The key of the login session this object was loaded for (or just started); never stored in plain.
+    login_session_key = None  # not a column (no annotation): set by portal.accounts.sessions
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login puts in the session and the remember-me cookie: the user, the session version
+        and the login session's key (see LoginSession)."""
+        if not self.login_session_key:
+            raise RuntimeError("start a login session (portal.accounts.sessions.start) before signing in")
+        return f"{self.id}:{self.session_version}:{self.login_session_key}"
 
     def has_role(self, *roles: Role | str) -> bool:
         return self.role in {str(r) for r in roles}
@@ -85,6 +92,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One signed-in browser. Its random key travels in the session and remember-me cookies (only its hash
+    is stored); signing out deletes the row, so a copied cookie stops working, and a password change,
+    reset or deactivation deletes all of the user's rows."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Invitation(db.Model):

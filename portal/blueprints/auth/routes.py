@@ -3,7 +3,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from portal.accounts import services
+from portal.accounts import services, sessions
 from portal.blueprints.auth import bp
 from portal.blueprints.auth.forms import (
     AcceptInvitationForm,
@@ -18,6 +18,20 @@ from portal.security import public, signed_in, token_link
 
 def _account_key() -> str:
     return "signin:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _sign_in(user, *, remember: bool = False) -> None:
+    """Open a login session for `user`, commit, and sign this browser in with it."""
+    sessions.start(user)
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
+def _sign_out() -> None:
+    """End this browser's login session on the server, then forget it in the cookies."""
+    sessions.end(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
 
 
 def _failed(response) -> bool:
@@ -45,8 +59,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
             return redirect(safe_next(request.args.get("next"), url_for("main.index")))
         # One message for a wrong password, an unknown address and a deactivated account.
@@ -57,7 +70,7 @@ def login():
 @bp.post("/sign-out")
 @signed_in
 def logout():
-    logout_user()
+    _sign_out()
     flash(_("You are signed out."), "success")
     return redirect(url_for("main.index"))
 
@@ -97,7 +110,7 @@ def reset_password(token: str):
             return redirect(url_for("auth.forgot_password"))
         db.session.commit()
         if current_user.is_authenticated:
-            logout_user()
+            _sign_out()
         flash(_("Your password has been changed. You can sign in now."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
@@ -124,8 +137,8 @@ def accept_invitation(token: str):
             return render_template("auth/accept.html", form=form, invitation=invitation)
         db.session.commit()
         if current_user.is_authenticated:
-            logout_user()
-        login_user(user)
+            _sign_out()
+        _sign_in(user)
         flash(_("Welcome! Your account is ready."), "success")
         return redirect(url_for("main.index"))
     return render_template("auth/accept.html", form=form, invitation=invitation)

@@ -1,9 +1,9 @@
-"""Health check for load balancers and monitoring."""
+"""Health check for load balancers and monitoring: every dependency, 503 when a required one is down."""
 
 from flask import Blueprint, jsonify
-from sqlalchemy import text
 
-from portal.extensions import csrf, db
+from portal.blueprints.health.checks import run_checks
+from portal.extensions import csrf
 from portal.security import public
 
 bp = Blueprint("health", __name__)
@@ -13,14 +13,8 @@ bp = Blueprint("health", __name__)
 @public
 @csrf.exempt
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
-        db.session.rollback()
-        database = f"error: {exc.__class__.__name__}"
-    healthy = database == "ok"
-    response = jsonify(status="ok" if healthy else "error", database=database)
-    response.status_code = 200 if healthy else 503
+    status, checks = run_checks()
+    response = jsonify(status=status, checks=checks)
+    response.status_code = 503 if status == "error" else 200
     response.headers["Cache-Control"] = "no-store"
     return response
