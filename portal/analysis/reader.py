@@ -49,6 +49,11 @@ XLSX_MAX_EXPANSION = 4
 XLSX_MAX_COLUMNS = 256
 #: Excel's own row limit; openpyxl stops there even if a hostile file numbers a row 999,999,999.
 XLSX_MAX_ROWS = 1_048_576
+#: Longest XML token (tag, text, comment, CDATA, processing instruction) accepted in a workbook part. The XML
+#: parser under openpyxl (expat before 2.6) rescans an unfinished token on every read, so one long token
+#: costs quadratic time: 8 MiB of comment take over a second, the issue's 64 MiB over a minute. Excel's
+#: longest cell text is 32,767 characters; nothing it writes comes near this.
+XLSX_MAX_TOKEN = 1024 * 1024
 
 #: Counts are stored in PostgreSQL ``integer`` columns (``portal.models.analysis``, and the indices store a
 #: territory's total of one school type, checked too), whose largest value is 2**31 - 1. A larger count
@@ -422,11 +427,29 @@ def _read_xlsx(
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > XLSX_MAX_EXPANSION * max_bytes:
+                problems.append(_too_large(name, unpacked, XLSX_MAX_EXPANSION * max_bytes, unpacked=True))
+                return None, None
+            overlong = any(
+                _longest_xml_token(archive.read(info)) > XLSX_MAX_TOKEN
+                for info in archive.infolist()
+                if info.filename.lower().endswith((".xml", ".rels"))
+            )
     except Exception:  # BadZipFile, but a damaged directory can raise ValueError, OSError, EOFError, ...
         problems.append(_unreadable_xlsx(name))
         return None, None
-    if unpacked > XLSX_MAX_EXPANSION * max_bytes:
-        problems.append(_too_large(name, unpacked, XLSX_MAX_EXPANSION * max_bytes, unpacked=True))
+    if overlong:
+        problems.append(
+            Problem(
+                _display(name),
+                None,
+                None,
+                "unreadable_file",
+                f"Sešit obsahuje značku, komentář nebo text delší než {XLSX_MAX_TOKEN // (1024 * 1024)} MiB, "
+                "jaký Excel nevytváří; takový soubor se z bezpečnostních důvodů nenačítá. "
+                "Otevřete jej v Excelu a uložte znovu.",
+            )
+        )
         return None, None
 
     import openpyxl  # imported lazily: CSV-only use (and the benchmark) need not pay for it
@@ -465,6 +488,35 @@ def _read_xlsx(
         problems.append(_unreadable_xlsx(name))
         return None, None
     return schools, classes
+
+
+def _longest_xml_token(xml: bytes) -> int:
+    """Length of the longest token in an XML part, measured without parsing it.
+
+    Comments, CDATA and processing instructions may contain ``<`` and ``>``, so they are measured from
+    opener to closer (an unclosed one runs to the end); every other token, and every text, is what lies
+    between two ``<``. Windows of 1 MiB keep the split's memory small on a 40 MiB part.
+    """
+    longest = 0
+    for opener, closer in ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>")):
+        start = xml.find(opener)
+        while start != -1:
+            end = xml.find(closer, start + len(opener))
+            if end == -1:
+                return len(xml) - start
+            longest = max(longest, end + len(closer) - start)
+            start = xml.find(opener, end)
+    run = 0  # bytes since the last "<", carried across windows
+    window = 1024 * 1024
+    for offset in range(0, len(xml), window):
+        pieces = xml[offset : offset + window].split(b"<")
+        if len(pieces) == 1:
+            run += len(pieces[0])
+        else:
+            longest = max(longest, run + len(pieces[0]), *map(len, pieces[1:-1]))
+            run = len(pieces[-1])
+        longest = max(longest, run)
+    return longest
 
 
 def _sheet_rows(sheet: Any) -> Iterable[tuple[Any, ...]]:

@@ -287,3 +287,31 @@ def test_workbook_that_unpacks_to_more_than_the_limit_is_refused_before_parsing(
     problems = problems_of({"data.xlsx": bomb})
     assert [p.code for p in problems] == ["file_too_large"]
     assert "Po rozbalení" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "inserted",
+    [
+        b"<!--" + b"<x> " * (512 * 1024) + b"-->",  # a 2 MiB comment; '<' and '>' inside do not hide it
+        b'<extLst a="' + b"x" * (2 * 1024 * 1024) + b'"/>',  # one 2 MiB tag
+        b"<![CDATA[" + b"<" * (2 * 1024 * 1024) + b"]]>",
+        b"<?pi " + b"<>" * (1024 * 1024) + b"?>",
+        b"<!--" + b" " * (2 * 1024 * 1024),  # never closed
+    ],
+    ids=["comment", "tag", "cdata", "processing-instruction", "unclosed-comment"],
+)
+def test_workbook_with_an_overlong_xml_token_is_refused_before_parsing(inserted: bytes):
+    """The XML parser under openpyxl rescans an unfinished token on every read, so one long token costs
+    quadratic time (the issue's 80 KiB workbook held 64 MiB of comment); Excel never writes one."""
+    data = _rewrite(_workbook([BASE]), SHEET, b"<sheetData>", inserted + b"<sheetData>")
+    problems = problems_of({"data.xlsx": data})
+    assert [(p.source, p.code) for p in problems] == [("data.xlsx", "unreadable_file")]
+    assert "delší než 1 MiB" in problems[0].message
+
+
+def test_short_comments_and_long_text_in_a_workbook_are_fine():
+    good = _workbook([BASE])
+    data = _rewrite(good, SHEET, b"<sheetData>", b"<!-- written by hand -->" + b"<sheetData>")
+    data = _rewrite(data, SHEET, b"<t>ORP Test</t>", b"<t>" + b"x" * 200 + b"</t>")
+    (site,) = read_upload({"data.xlsx": data}).schools
+    assert site.territory == "x" * 200
