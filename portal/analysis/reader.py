@@ -778,7 +778,27 @@ def _parse(column: Column, raw: Any) -> tuple[Any, tuple[str, str] | None]:
                 f"Neznámý typ školy „{_shown(text)}“; povolené hodnoty jsou {', '.join(SCHOOL_TYPES)}.",
             )
         return code, None
-    number, problem = parse_number(raw, integer=kind != "decimal", text=text)
+    return parse_number(raw, kind, text)
+
+
+def parse_number(
+    raw: Any, kind: Literal["int", "grade", "decimal"], text: str | None = None
+) -> tuple[int | float | None, tuple[str, str] | None]:
+    """Parse one non-empty numeric cell: ``(value, None)`` or ``(None, (code, Czech reason))``; never raises.
+
+    ``kind`` is a count (``int``, 0 to :data:`MAX_COUNT`), a ``grade`` (1 to 13) or a ``decimal`` (0 to
+    :data:`MAX_DECIMAL`, e.g. funding per pupil or a test score). Accepted forms: an ``int`` or finite
+    ``float`` from a workbook; text of ASCII digits with an optional sign, a decimal comma or point, and
+    thousands grouped by (non-breaking) spaces, or by ``.``/``,`` when the other is the decimal separator
+    (``1 234,5``, ``1.234,5``, ``1,234.5``). Refused, by code: ``number_too_long`` (over
+    :data:`MAX_NUMBER_LENGTH` characters, checked before any conversion), ``not_finite`` (NaN or infinity in
+    any spelling, or a workbook float that overflowed), ``not_a_number`` (anything else, exponents such as
+    ``1e400`` included), ``not_integer`` (a count or grade with a fraction), ``grade_out_of_range``,
+    ``negative`` and ``too_large``. Counts and grades come back as ``int``, decimals as ``float``.
+    """
+    if text is None:
+        text = _text(raw)
+    number, problem = _number_syntax(raw, text, integer=kind != "decimal")
     if problem is not None:
         return None, problem
     assert number is not None
@@ -788,30 +808,19 @@ def _parse(column: Column, raw: Any) -> tuple[Any, tuple[str, str] | None]:
         return number, None
     if number < 0:
         return None, ("negative", f"Hodnota {_shown(text)} je záporná; počty ani částky nemohou být záporné.")
-    if number > (MAX_DECIMAL if kind == "decimal" else MAX_COUNT):
+    ceiling = MAX_DECIMAL if kind == "decimal" else MAX_COUNT
+    if number > ceiling:
         return None, (
             "too_large",
-            f"Hodnota {_shown(text)} je větší než nejvyšší povolená "
-            f"{_thousands(MAX_DECIMAL if kind == 'decimal' else MAX_COUNT)}.",
+            f"Hodnota {_shown(text)} je větší než nejvyšší povolená {_thousands(ceiling)}.",
         )
     return number, None
 
 
-def parse_number(
-    raw: Any, *, integer: bool, text: str | None = None
+def _number_syntax(
+    raw: Any, text: str, *, integer: bool
 ) -> tuple[int | float | None, tuple[str, str] | None]:
-    """Parse one numeric cell: returns ``(value, None)`` or ``(None, (code, Czech reason))``, never raises.
-
-    Accepted: an ``int`` or finite ``float`` from a workbook; text of ASCII digits with an optional sign, a
-    decimal comma or point, and thousands grouped by (non-breaking) spaces, or by ``.``/``,`` when the other
-    one is the decimal separator (``1 234,5``, ``1.234,5``, ``1,234.5``). Refused, with a code:
-    ``not_finite`` (NaN, infinity in any spelling, or a workbook float that overflowed), ``number_too_long``
-    (more than :data:`MAX_NUMBER_LENGTH` characters, checked before any conversion), ``not_a_number``
-    (anything else, including exponents such as ``1e400``) and, when ``integer``, ``not_integer``.
-    Integers come back as ``int``, decimals as ``float``; signs and ranges are the caller's to check.
-    """
-    if text is None:
-        text = _text(raw)
+    """The accepted forms of :func:`parse_number`, before signs and ranges are checked."""
     if isinstance(raw, bool):
         return None, _not_a_number(text)
     if isinstance(raw, int):

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from portal.analysis import Problem, ValidationFailed, read_upload
-from portal.analysis.reader import MAX_COUNT, MAX_DECIMAL, MAX_NUMBER_LENGTH, TEXT_LIMITS
+from portal.analysis.reader import MAX_COUNT, MAX_DECIMAL, MAX_NUMBER_LENGTH, TEXT_LIMITS, parse_number
 
 from .builders import CLASS_HEADER, NASTY_SCHOOL_CELLS, SCHOOL_HEADER, klass, school, to_csv
 
@@ -83,6 +83,32 @@ def test_accepted_number_forms():
     assert (fourth.pupils, fourth.disadvantaged, fourth.competence_score) == (120, 3, 0.5)
     assert fifth.funding_per_pupil == MAX_DECIMAL
     assert type(first.pupils) is int and type(first.funding_per_pupil) is float
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "expected"),
+    [
+        (True, "int", "not_a_number"),  # a workbook boolean
+        (float("nan"), "decimal", "not_finite"),
+        (float("-inf"), "int", "not_finite"),
+        (12.0, "int", 12),
+        (12.5, "int", "not_integer"),
+        (12.5, "decimal", 12.5),
+        (2**31, "int", "too_large"),
+        (2**31 - 1, "int", 2**31 - 1),
+        (-1.0, "decimal", "negative"),
+        (1e13, "decimal", "too_large"),
+        (14, "grade", "grade_out_of_range"),
+        ("", "int", "not_a_number"),
+        ("0,0", "grade", "grade_out_of_range"),
+    ],
+)
+def test_parse_number_on_workbook_values(raw: object, kind, expected: object):
+    value, problem = parse_number(raw, kind)
+    if isinstance(expected, str):
+        assert value is None and problem is not None and problem[0] == expected
+    else:
+        assert problem is None and value == expected and type(value) is type(expected)
 
 
 def test_ceilings_are_what_the_portal_can_store():
