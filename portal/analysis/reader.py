@@ -701,9 +701,7 @@ def _validate_table(
     all_required = all(c.name in index for c in columns if c.required)
 
     result: list[tuple[int, dict[str, Any], bool]] = []
-    for number, cells in table.rows:
-        if not any(_text(c) for c in cells):
-            continue  # Excel leaves blank rows (";;;;") at the end of exports
+    for number, cells in table.rows:  # blank rows are already left out (_table_from_records)
         values: dict[str, Any] = {c.name: None for c in columns}
         ok = all_required
         for column in present:
@@ -798,10 +796,15 @@ def parse_number(
     """
     if text is None:
         text = _text(raw)
-    number, problem = _number_syntax(raw, text, integer=kind != "decimal")
-    if problem is not None:
-        return None, problem
-    assert number is not None
+    number: int | float | None
+    if type(raw) is str and len(text) <= MAX_NUMBER_LENGTH and text.isascii() and text.isdigit():
+        # the common case, worth a fast path on national-size files (plain digits: no sign, no fraction)
+        number = float(text) if kind == "decimal" else int(text)
+    else:
+        number, problem = _number_syntax(raw, text, integer=kind != "decimal")
+        if problem is not None:
+            return None, problem
+        assert number is not None
     if kind == "grade":
         if not 1 <= number <= 13:
             return None, ("grade_out_of_range", f"Ročník {_shown(text)} je mimo rozsah 1–13.")
@@ -833,9 +836,6 @@ def _number_syntax(
                 return None, ("not_integer", f"Hodnota „{_shown(text)}“ není celé číslo.")
             return int(raw), None
         return raw, None
-    if len(text) <= MAX_NUMBER_LENGTH and text.isascii() and text.isdigit():
-        # the common case, worth a fast path on national-size files
-        return (int(text) if integer else float(text)), None
     # Czech Excel: "1 234,5" with (non-breaking) spaces as thousands separators and a decimal comma.
     cleaned = _SPACES_RE.sub("", text)
     if len(cleaned) > MAX_NUMBER_LENGTH:
