@@ -680,7 +680,7 @@ def _validate_table(
                     column.name,
                     "duplicate_column",
                     f"Sloupec „{column.name}“ je v záhlaví dvakrát "
-                    f"(„{header_text[column.name]}“ a „{label}“).",
+                    f"(„{_shown(header_text[column.name])}“ a „{_shown(label)}“).",
                 )
             )
             continue

@@ -341,3 +341,12 @@ def test_short_comments_and_long_text_in_a_workbook_are_fine():
     data = _rewrite(data, SHEET, b"<t>ORP Test</t>", b"<t>" + b"x" * 200 + b"</t>")
     (site,) = read_upload({"data.xlsx": data}).schools
     assert site.territory == "x" * 200
+
+
+def test_a_huge_duplicate_header_is_quoted_short():
+    huge = "pupils" + "_" * 100_000  # underscores do not matter when matching, so this is "pupils" again
+    header = ",".join([*SCHOOL_HEADER[:7], huge])
+    data = (header + "\r\n2025/26,T,1,A,ZS,10,1,10\r\n").encode()
+    problems = problems_of({"schools.csv": data})
+    assert [(p.row, p.column, p.code) for p in problems] == [(1, "pupils", "duplicate_column")]
+    assert len(problems[0].message) < 300
