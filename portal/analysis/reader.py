@@ -207,11 +207,26 @@ def read_path(
             problems.append(_too_large(p.name, size, max_bytes))
             return
         try:
-            files[name] = p.read_bytes()
+            # read at most one byte past the limit: a device or a pipe reports size 0 and never ends
+            with p.open("rb") as stream:
+                data = stream.read(max_bytes + 1)
         except OSError as exc:
             problems.append(
                 Problem(p.name, None, None, "unreadable_file", f"Soubor nelze otevřít ({exc.strerror}).")
             )
+            return
+        if len(data) > max_bytes:
+            problems.append(
+                Problem(
+                    p.name,
+                    None,
+                    None,
+                    "file_too_large",
+                    f"Soubor je větší než povolených {_mib(max_bytes)} MiB.",
+                )
+            )
+            return
+        files[name] = data
 
     if path.is_dir():
         try:

@@ -350,3 +350,12 @@ def test_a_huge_duplicate_header_is_quoted_short():
     problems = problems_of({"schools.csv": data})
     assert [(p.row, p.column, p.code) for p in problems] == [(1, "pupils", "duplicate_column")]
     assert len(problems[0].message) < 300
+
+
+def test_a_device_or_pipe_is_read_only_up_to_the_size_limit():
+    """``flask analysis run /dev/zero`` reports a file too large instead of reading forever."""
+    from portal.analysis import read_path
+
+    with pytest.raises(ValidationFailed) as info:
+        read_path("/dev/zero", max_bytes=1000)
+    assert [p.code for p in info.value.problems] == ["file_too_large"]
