@@ -1,7 +1,8 @@
 """Command line: ``flask analysis run PATH`` (registered by the app) or ``python -m portal.analysis PATH``.
 
 Exit status: 0 when the analysis ran (with or without flags), 2 when the input or the rules file is
-invalid (every problem is listed on stderr).
+invalid (every problem is listed on stderr). The reader raises nothing but ``ValidationFailed`` for any
+bytes, so a broken file is exit 2 with its problems, never a traceback (exit 1).
 """
 
 from __future__ import annotations

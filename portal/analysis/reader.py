@@ -14,6 +14,9 @@ Real files come out of Czech Excel, so CSV may be UTF-8 (with or without BOM) or
 commas or semicolons, with decimal commas. Cells are never evaluated: a cell that starts with ``=``, ``+``,
 ``-`` or ``@`` is plain data (in a numeric column it is simply "not a number", or "negative" for ``-3``).
 Use :func:`neutralise_cell` when writing any value back to CSV/XLSX.
+
+Whatever the bytes, the reader raises nothing but :class:`ValidationFailed`: every numeric cell goes through
+:func:`parse_number`, and a file that cannot be parsed at all is one problem of the whole file.
 """
 
 from __future__ import annotations
@@ -28,14 +31,40 @@ import warnings
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from .model import SCHOOL_TYPES, Dataset, Problem, School, SchoolClass, ValidationFailed
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-#: An XLSX is a zip; refuse workbooks that would unpack to more than this many times the size limit.
-XLSX_MAX_EXPANSION = 20
+#: An XLSX is a zip; refuse workbooks that would unpack to more than this many times the size limit (40 MiB
+#: at the default 10 MiB), judged from the zip directory before anything is parsed. A national-size workbook
+#: (4,000 sites, 40,000 classes) unpacks to about 13 MiB; the hardening issue's bomb (80 KiB) to 64 MiB.
+#: zipfile never unpacks more than a member's declared size, so the directory cannot understate it.
+XLSX_MAX_EXPANSION = 4
+#: Columns read from a sheet. The tables have 18 and 7 columns and a sheet may carry its own beside them;
+#: cells further right are ignored. Without a bound a sheet declaring 16,384 columns makes every row, and
+#: every missing row openpyxl fills in, 16,384 cells wide.
+XLSX_MAX_COLUMNS = 256
+#: Excel's own row limit; openpyxl stops there even if a hostile file numbers a row 999,999,999.
+XLSX_MAX_ROWS = 1_048_576
+#: Longest XML token (tag, text, comment, CDATA, processing instruction) accepted in a workbook part. The XML
+#: parser under openpyxl (expat before 2.6) rescans an unfinished token on every read, so one long token
+#: costs quadratic time: 8 MiB of comment take over a second, the issue's 64 MiB over a minute. Excel's
+#: longest cell text is 32,767 characters; nothing it writes comes near this.
+XLSX_MAX_TOKEN = 1024 * 1024
+
+#: Counts are stored in PostgreSQL ``integer`` columns (``portal.models.analysis``, and the indices store a
+#: territory's total of one school type, checked too), whose largest value is 2**31 - 1. A larger count
+#: would pass the preview and fail only when saved; no school site or class comes anywhere near it.
+MAX_COUNT = 2_147_483_647
+#: Funding per pupil (CZK) and test scores above a trillion are refused: no real value comes near it, whole
+#: amounts stay exact in a float (below 2**53), and every sum and ratio the rules compute stays finite.
+MAX_DECIMAL = 10**12
+#: A number cell longer than this (spaces removed) is refused before any conversion, so neither Python's
+#: 4,300-digit limit for ``int()`` nor float overflow is ever reached (MAX_DECIMAL has 13 digits).
+MAX_NUMBER_LENGTH = 30
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,15 +77,18 @@ class Column:
     kind: Kind
     required: bool
     aliases: tuple[str, ...] = ()
+    #: Longest text accepted: the length of the portal's column (``portal.models.analysis``), which would
+    #: reject longer text only when saving on PostgreSQL.
+    max_length: int | None = None
 
 
 # Czech aliases are matched after the same normalisation as the English names (case, diacritics, spaces and
 # underscores do not matter), so "Počet žáků", "pocet zaku" and "POCET_ZAKU" are all the same column.
 SCHOOL_COLUMNS: tuple[Column, ...] = (
     Column("school_year", "year", True, ("školní rok", "rok")),
-    Column("territory", "text", True, ("území", "orp", "obec")),
-    Column("school_id", "text", True, ("izo", "red izo", "red_izo", "id školy", "kód školy")),
-    Column("school_name", "text", True, ("název školy", "název", "škola")),
+    Column("territory", "text", True, ("území", "orp", "obec"), 200),
+    Column("school_id", "text", True, ("izo", "red izo", "red_izo", "id školy", "kód školy"), 40),
+    Column("school_name", "text", True, ("název školy", "název", "škola"), 300),
     Column("school_type", "type", True, ("typ školy", "druh školy", "typ")),
     Column("pupils", "int", True, ("počet žáků", "žáci", "žáků", "počet dětí", "děti")),
     Column("disadvantaged", "int", True, ("znevýhodnění", "znevýhodnění žáci", "počet znevýhodněných")),
@@ -85,13 +117,18 @@ SCHOOL_COLUMNS: tuple[Column, ...] = (
 
 CLASS_COLUMNS: tuple[Column, ...] = (
     Column("school_year", "year", True, ("školní rok", "rok")),
-    Column("school_id", "text", True, ("izo", "red izo", "red_izo", "id školy", "kód školy")),
+    Column("school_id", "text", True, ("izo", "red izo", "red_izo", "id školy", "kód školy"), 40),
     Column("grade", "grade", True, ("ročník",)),
-    Column("class_name", "text", True, ("třída", "název třídy", "označení třídy")),
+    Column("class_name", "text", True, ("třída", "název třídy", "označení třídy"), 60),
     Column("pupils", "int", True, ("počet žáků", "žáci", "žáků")),
     Column("disadvantaged", "int", True, ("znevýhodnění", "znevýhodnění žáci", "počet znevýhodněných")),
-    Column("stream", "text", False, ("zaměření", "obor", "skupina")),
+    Column("stream", "text", False, ("zaměření", "obor", "skupina"), 200),
 )
+
+#: Longest accepted text per column (see :attr:`Column.max_length`).
+TEXT_LIMITS: dict[str, int] = {
+    c.name: c.max_length for c in (*SCHOOL_COLUMNS, *CLASS_COLUMNS) if c.max_length is not None
+}
 
 # (column, upper bound column, fallback bound column when the first one is empty) — SPEC section 1.
 SCHOOL_BOUNDS: tuple[tuple[str, str, str | None], ...] = (
@@ -123,8 +160,12 @@ TYPE_ALIASES: dict[str, str] = {
 SCHOOLS_NAMES = {"schools", "skoly"}
 CLASSES_NAMES = {"classes", "tridy"}
 
-_NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-_YEAR_RE = re.compile(r"^(\d{4})\s*/\s*(\d{2}|\d{4})$")
+# ASCII digits only: "\d" would also take Arabic-Indic or full-width digits, which float() converts.
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_EXPONENT_RE = re.compile(r"[+-]?[0-9.]+[eE][+-]?[0-9]+")
+_SPACES_RE = re.compile(r"[\s\u00a0\u202f]")
+_NOT_FINITE = frozenset({"inf", "infinity", "nan", "∞"})
+_YEAR_RE = re.compile(r"^([0-9]{4})\s*/\s*([0-9]{2}|[0-9]{4})$")
 
 
 # ---------------------------------------------------------------------------------------------- public API
@@ -166,12 +207,34 @@ def read_path(
             problems.append(_too_large(p.name, size, max_bytes))
             return
         try:
-            files[name] = p.read_bytes()
+            # read at most one byte past the limit: a device or a pipe reports size 0 and never ends
+            with p.open("rb") as stream:
+                data = stream.read(max_bytes + 1)
         except OSError as exc:
-            problems.append(Problem(p.name, None, None, "unreadable_file", f"Soubor nelze otevřít ({exc})."))
+            problems.append(
+                Problem(p.name, None, None, "unreadable_file", f"Soubor nelze otevřít ({exc.strerror}).")
+            )
+            return
+        if len(data) > max_bytes:
+            problems.append(
+                Problem(
+                    p.name,
+                    None,
+                    None,
+                    "file_too_large",
+                    f"Soubor je větší než povolených {_mib(max_bytes)} MiB.",
+                )
+            )
+            return
+        files[name] = data
 
     if path.is_dir():
-        by_name = {child.name.lower(): child for child in path.iterdir() if child.is_file()}
+        try:
+            by_name = {child.name.lower(): child for child in path.iterdir() if child.is_file()}
+        except OSError as exc:
+            raise ValidationFailed(
+                [Problem(str(path), None, None, "unreadable_file", f"Složku nelze otevřít ({exc.strerror}).")]
+            ) from exc
         if "schools.csv" in by_name:
             load(by_name["schools.csv"], "schools.csv")
             if "classes.csv" in by_name:
@@ -332,10 +395,21 @@ def _read_csv(data: bytes, name: str, problems: list[Problem]) -> _Table | None:
     # Czech Excel writes semicolons (the comma is the decimal separator); count outside quotes.
     unquoted = re.sub(r'"[^"]*"', "", header_line)
     delimiter = max((";", ",", "\t"), key=lambda d: (unquoted.count(d), d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        problems.append(Problem(source, None, None, "unreadable_file", f"Soubor není platné CSV ({exc})."))
+        records = list(reader)
+    except csv.Error:
+        # in practice a cell longer than the csv module's limit (131,072 characters)
+        problems.append(
+            Problem(
+                source,
+                None,
+                None,
+                "unreadable_file",
+                f"Soubor nelze přečíst jako CSV (chyba na řádku {reader.line_num}: "
+                "příliš dlouhá nebo poškozená buňka).",
+            )
+        )
         return None
     table = _table_from_records(source, records)
     if table is None:
@@ -348,10 +422,13 @@ def _table_from_records(source: str, records: Iterable[list[Any] | tuple[Any, ..
     header_row = 0
     rows: list[tuple[int, list[Any]]] = []
     for number, record in enumerate(records, start=1):
+        # Blank rows (";;;;" at the end of Excel exports, the rows openpyxl fills in for gaps) are skipped;
+        # the count() test is cheap even for a million filled-in rows.
+        if record.count(None) == len(record) or not any(_text(c) for c in record):
+            continue
         cells = list(record)
         if header is None:
-            if any(_text(c) for c in cells):
-                header, header_row = cells, number
+            header, header_row = cells, number
             continue
         rows.append((number, cells))
     if header is None:
@@ -365,11 +442,29 @@ def _read_xlsx(
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        problems.append(Problem(name, None, None, "unreadable_file", "Soubor není platný sešit XLSX."))
+            if unpacked > XLSX_MAX_EXPANSION * max_bytes:
+                problems.append(_too_large(name, unpacked, XLSX_MAX_EXPANSION * max_bytes, unpacked=True))
+                return None, None
+            overlong = any(
+                _longest_xml_token(archive.read(info)) > XLSX_MAX_TOKEN
+                for info in archive.infolist()
+                if info.filename.lower().endswith((".xml", ".rels"))
+            )
+    except Exception:  # BadZipFile, but a damaged directory can raise ValueError, OSError, EOFError, ...
+        problems.append(_unreadable_xlsx(name))
         return None, None
-    if unpacked > XLSX_MAX_EXPANSION * max_bytes:
-        problems.append(_too_large(name, unpacked, XLSX_MAX_EXPANSION * max_bytes, unpacked=True))
+    if overlong:
+        problems.append(
+            Problem(
+                _display(name),
+                None,
+                None,
+                "unreadable_file",
+                f"Sešit obsahuje značku, komentář nebo text delší než {XLSX_MAX_TOKEN // (1024 * 1024)} MiB, "
+                "jaký Excel nevytváří; takový soubor se z bezpečnostních důvodů nenačítá. "
+                "Otevřete jej v Excelu a uložte znovu.",
+            )
+        )
         return None, None
 
     import openpyxl  # imported lazily: CSV-only use (and the benchmark) need not pay for it
@@ -392,20 +487,70 @@ def _read_xlsx(
                         Problem(name, None, None, "missing_sheet", "Sešit nemá list „schools“ (školy).")
                     )
                 else:
-                    schools = _table_from_records(schools_ws.title, schools_ws.iter_rows(values_only=True))
+                    schools = _table_from_records(schools_ws.title, _sheet_rows(schools_ws))
                     if schools is None:
                         problems.append(
                             Problem(schools_ws.title, None, None, "empty_file", "List je prázdný.")
                         )
                 if classes_ws is not None:
                     # A blank classes sheet (a template left empty) means "no classes", not an error.
-                    classes = _table_from_records(classes_ws.title, classes_ws.iter_rows(values_only=True))
+                    classes = _table_from_records(classes_ws.title, _sheet_rows(classes_ws))
             finally:
                 workbook.close()
-    except Exception as exc:  # openpyxl raises many types for broken workbooks
-        problems.append(Problem(name, None, None, "unreadable_file", f"Sešit XLSX nelze přečíst ({exc})."))
+    except Exception:
+        # openpyxl (and zipfile, lxml, expat under it) raise many types for a broken workbook: KeyError for a
+        # missing part, BadZipFile for damaged data, ValueError for a number it cannot convert, ...
+        problems.append(_unreadable_xlsx(name))
         return None, None
     return schools, classes
+
+
+def _longest_xml_token(xml: bytes) -> int:
+    """Length of the longest token in an XML part, measured without parsing it.
+
+    Comments, CDATA and processing instructions may contain ``<`` and ``>``, so they are measured from
+    opener to closer (an unclosed one runs to the end); every other token, and every text, is what lies
+    between two ``<``. Windows of 1 MiB keep the split's memory small on a 40 MiB part.
+    """
+    longest = 0
+    for opener, closer in ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>")):
+        start = xml.find(opener)
+        while start != -1:
+            end = xml.find(closer, start + len(opener))
+            if end == -1:
+                return len(xml) - start
+            longest = max(longest, end + len(closer) - start)
+            start = xml.find(opener, end)
+    run = 0  # bytes since the last "<", carried across windows
+    window = 1024 * 1024
+    for offset in range(0, len(xml), window):
+        pieces = xml[offset : offset + window].split(b"<")
+        if len(pieces) == 1:
+            run += len(pieces[0])
+        else:
+            longest = max(longest, run + len(pieces[0]), *map(len, pieces[1:-1]))
+            run = len(pieces[-1])
+        longest = max(longest, run)
+    return longest
+
+
+def _sheet_rows(sheet: Any) -> Iterable[tuple[Any, ...]]:
+    # The dimension a sheet declares is only a claim: bound the width (XLSX_MAX_COLUMNS) and the rows.
+    declared = sheet.max_column
+    width = XLSX_MAX_COLUMNS
+    if isinstance(declared, int) and 0 < declared < XLSX_MAX_COLUMNS:
+        width = declared
+    return sheet.iter_rows(max_col=width, max_row=XLSX_MAX_ROWS, values_only=True)
+
+
+def _unreadable_xlsx(name: str) -> Problem:
+    return Problem(
+        _display(name),
+        None,
+        None,
+        "unreadable_file",
+        "Soubor nelze přečíst jako sešit XLSX (je poškozený nebo v jiném formátu).",
+    )
 
 
 # --------------------------------------------------------------------------------------------- validation
@@ -447,6 +592,12 @@ def _build_dataset(
                 known[key] = number
             if ok:
                 schools.append(School(**values, row=number))
+        _check_totals(
+            schools_table.source,
+            [(s.row, (s.school_year, s.territory, s.school_type), s.pupils) for s in schools],
+            "škol typu {2} v území {1} ve školním roce {0}",
+            problems,
+        )
     if classes_table is not None:
         rows = _validate_table(classes_table, CLASS_COLUMNS, CLASS_BOUNDS, problems)
         seen: dict[tuple[str, str, str], int] = {}
@@ -484,9 +635,37 @@ def _build_dataset(
                 seen[(year, school_id, name)] = number
             if ok:
                 classes.append(SchoolClass(**values, row=number))
+        _check_totals(
+            classes_table.source,
+            [(c.row, (c.school_year, c.school_id), c.pupils) for c in classes],
+            "tříd školy s IZO {1} ve školním roce {0}",
+            problems,
+        )
     if problems:
         return None
     return Dataset(schools=schools, classes=classes, has_classes=has_classes)
+
+
+def _check_totals(
+    source: str, rows: list[tuple[int, tuple[str, ...], int]], what: str, problems: list[Problem]
+) -> None:
+    """The indices store the pupils of a group (a territory's sites of one type, a site's classes) as a
+    PostgreSQL integer: a group whose total exceeds MAX_COUNT is a problem on the row that crosses it."""
+    totals: dict[tuple[str, ...], int] = {}
+    for number, key, pupils in rows:
+        before = totals.get(key, 0)
+        totals[key] = before + pupils
+        if before <= MAX_COUNT < before + pupils:
+            problems.append(
+                Problem(
+                    source,
+                    number,
+                    "pupils",
+                    "total_too_large",
+                    f"Součet žáků {what.format(*key)} by tímto řádkem přesáhl {_thousands(MAX_COUNT)}, "
+                    "nejvyšší počet, který lze uložit.",
+                )
+            )
 
 
 def _validate_table(
@@ -516,7 +695,7 @@ def _validate_table(
                     column.name,
                     "duplicate_column",
                     f"Sloupec „{column.name}“ je v záhlaví dvakrát "
-                    f"(„{header_text[column.name]}“ a „{label}“).",
+                    f"(„{_shown(header_text[column.name])}“ a „{_shown(label)}“).",
                 )
             )
             continue
@@ -537,9 +716,7 @@ def _validate_table(
     all_required = all(c.name in index for c in columns if c.required)
 
     result: list[tuple[int, dict[str, Any], bool]] = []
-    for number, cells in table.rows:
-        if not any(_text(c) for c in cells):
-            continue  # Excel leaves blank rows (";;;;") at the end of exports
+    for number, cells in table.rows:  # blank rows are already left out (_table_from_records)
         values: dict[str, Any] = {c.name: None for c in columns}
         ok = all_required
         for column in present:
@@ -597,6 +774,12 @@ def _parse(column: Column, raw: Any) -> tuple[Any, tuple[str, str] | None]:
         return None, None
     kind = column.kind
     if kind == "text":
+        if column.max_length is not None and len(text) > column.max_length:
+            return None, (
+                "too_long",
+                f"Text „{_shown(text)}“ má {len(text)} znaků; v tomto sloupci je povoleno nejvýše "
+                f"{column.max_length}.",
+            )
         return text, None
     if kind == "year":
         return _parse_year(text)
@@ -605,37 +788,78 @@ def _parse(column: Column, raw: Any) -> tuple[Any, tuple[str, str] | None]:
         if code is None:
             return None, (
                 "unknown_school_type",
-                f"Neznámý typ školy „{text}“; povolené hodnoty jsou {', '.join(SCHOOL_TYPES)}.",
+                f"Neznámý typ školy „{_shown(text)}“; povolené hodnoty jsou {', '.join(SCHOOL_TYPES)}.",
             )
         return code, None
-    number = _parse_number(raw, text)
-    if number is None:
-        hint = " (vzorce se nevyhodnocují; uložte do souboru hodnoty)" if text.startswith("=") else ""
-        return None, ("not_a_number", f"Hodnota „{text}“ není číslo{hint}.")
-    if kind in ("int", "grade"):
-        if number != int(number):
-            return None, ("not_integer", f"Hodnota „{text}“ není celé číslo.")
-        number = int(number)
+    return parse_number(raw, kind, text)
+
+
+def parse_number(
+    raw: Any, kind: Literal["int", "grade", "decimal"], text: str | None = None
+) -> tuple[int | float | None, tuple[str, str] | None]:
+    """Parse one non-empty numeric cell: ``(value, None)`` or ``(None, (code, Czech reason))``; never raises.
+
+    ``kind`` is a count (``int``, 0 to :data:`MAX_COUNT`), a ``grade`` (1 to 13) or a ``decimal`` (0 to
+    :data:`MAX_DECIMAL`, e.g. funding per pupil or a test score). Accepted forms: an ``int`` or finite
+    ``float`` from a workbook; text of ASCII digits with an optional sign, a decimal comma or point, and
+    thousands grouped by (non-breaking) spaces, or by ``.``/``,`` when the other is the decimal separator
+    (``1 234,5``, ``1.234,5``, ``1,234.5``). Refused, by code: ``number_too_long`` (over
+    :data:`MAX_NUMBER_LENGTH` characters, checked before any conversion), ``not_finite`` (NaN or infinity in
+    any spelling, or a workbook float that overflowed), ``not_a_number`` (anything else, exponents such as
+    ``1e400`` included), ``not_integer`` (a count or grade with a fraction), ``grade_out_of_range``,
+    ``negative`` and ``too_large``. Counts and grades come back as ``int``, decimals as ``float``.
+    """
+    if text is None:
+        text = _text(raw)
+    number: int | float | None
+    if type(raw) is str and len(text) <= MAX_NUMBER_LENGTH and text.isascii() and text.isdigit():
+        # the common case, worth a fast path on national-size files (plain digits: no sign, no fraction)
+        number = float(text) if kind == "decimal" else int(text)
+    else:
+        number, problem = _number_syntax(raw, text, integer=kind != "decimal")
+        if problem is not None:
+            return None, problem
+        assert number is not None
     if kind == "grade":
         if not 1 <= number <= 13:
-            return None, ("grade_out_of_range", f"Ročník {text} je mimo rozsah 1–13.")
+            return None, ("grade_out_of_range", f"Ročník {_shown(text)} je mimo rozsah 1–13.")
         return number, None
     if number < 0:
-        return None, ("negative", f"Hodnota {text} je záporná; počty ani částky nemohou být záporné.")
-    return (float(number) if kind == "decimal" else number), None
+        return None, ("negative", f"Hodnota {_shown(text)} je záporná; počty ani částky nemohou být záporné.")
+    ceiling = MAX_DECIMAL if kind == "decimal" else MAX_COUNT
+    if number > ceiling:
+        return None, (
+            "too_large",
+            f"Hodnota {_shown(text)} je větší než nejvyšší povolená {_thousands(ceiling)}.",
+        )
+    return number, None
 
 
-def _parse_number(raw: Any, text: str) -> float | int | None:
+def _number_syntax(
+    raw: Any, text: str, *, integer: bool
+) -> tuple[int | float | None, tuple[str, str] | None]:
+    """The accepted forms of :func:`parse_number`, before signs and ranges are checked."""
     if isinstance(raw, bool):
-        return None
+        return None, _not_a_number(text)
     if isinstance(raw, int):
-        return raw
+        return raw, None
     if isinstance(raw, float):
-        return raw if math.isfinite(raw) else None
-    if text.isascii() and text.isdigit():
-        return int(text)  # the common case, worth a fast path on national-size files
+        if not math.isfinite(raw):
+            return None, _not_finite(text)
+        if integer:
+            if not raw.is_integer():
+                return None, ("not_integer", f"Hodnota „{_shown(text)}“ není celé číslo.")
+            return int(raw), None
+        return raw, None
     # Czech Excel: "1 234,5" with (non-breaking) spaces as thousands separators and a decimal comma.
-    cleaned = re.sub(r"[\s\u00a0\u202f]", "", text)
+    cleaned = _SPACES_RE.sub("", text)
+    if len(cleaned) > MAX_NUMBER_LENGTH:
+        return None, (
+            "number_too_long",
+            f"Hodnota „{_shown(text)}“ má {len(cleaned)} znaků; číslo smí mít nejvýše {MAX_NUMBER_LENGTH}.",
+        )
+    if cleaned.lstrip("+-").casefold() in _NOT_FINITE:
+        return None, _not_finite(text)
     if "," in cleaned and "." in cleaned:
         # both present: the later one is the decimal separator, the other groups thousands
         if cleaned.rfind(",") > cleaned.rfind("."):
@@ -644,10 +868,43 @@ def _parse_number(raw: Any, text: str) -> float | int | None:
             cleaned = cleaned.replace(",", "")
     else:
         cleaned = cleaned.replace(",", ".")
-    if not _NUMBER_RE.match(cleaned):
-        return None
-    value = float(cleaned)
-    return int(value) if value.is_integer() and "." not in cleaned and abs(value) < 2**53 else value
+    if not _NUMBER_RE.fullmatch(cleaned):
+        return None, _not_a_number(text, exponent=bool(_EXPONENT_RE.fullmatch(cleaned)))
+    if "." not in cleaned:
+        return (int(cleaned) if integer else float(cleaned)), None
+    # at most MAX_NUMBER_LENGTH characters: Decimal is exact and cheap, float() of it is finite
+    value = Decimal(cleaned)
+    if integer:
+        if value != value.to_integral_value():
+            return None, ("not_integer", f"Hodnota „{_shown(text)}“ není celé číslo.")
+        return int(value), None
+    return float(value), None
+
+
+def _not_a_number(text: str, *, exponent: bool = False) -> tuple[str, str]:
+    if text.startswith("="):
+        hint = " (vzorce se nevyhodnocují; uložte do souboru hodnoty)"
+    elif exponent:
+        hint = " (zápis s exponentem se nepřijímá; napište číslo celé)"
+    else:
+        hint = ""
+    return "not_a_number", f"Hodnota „{_shown(text)}“ není číslo{hint}."
+
+
+def _not_finite(text: str) -> tuple[str, str]:
+    return (
+        "not_finite",
+        f"Hodnota „{_shown(text)}“ není konečné číslo; NaN ani nekonečno nelze uložit ani s nimi počítat.",
+    )
+
+
+def _shown(text: str, limit: int = 24) -> str:
+    """The cell as quoted in a message: long cells are cut, so a problem list stays readable."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
 
 
 @functools.lru_cache(maxsize=256)
@@ -660,7 +917,7 @@ def _parse_year(text: str) -> tuple[str | None, tuple[str, str] | None]:
             return f"{start}/{expected % 100:02d}", None
     return None, (
         "bad_school_year",
-        f"Školní rok „{text}“ nemá tvar RRRR/RR s po sobě jdoucími roky (např. 2025/26).",
+        f"Školní rok „{_shown(text)}“ nemá tvar RRRR/RR s po sobě jdoucími roky (např. 2025/26).",
     )
 
 

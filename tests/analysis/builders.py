@@ -69,3 +69,30 @@ def klass(**values: object) -> dict[str, object]:
     }
     row.update(values)
     return row
+
+
+# (column, cell, expected code): the values from the issue and their relatives.
+NASTY_SCHOOL_CELLS = [
+    ("pupils", "+1" + "0" * 400, "number_too_long"),
+    ("pupils", "1e400", "not_a_number"),
+    ("pupils", "1E+400", "not_a_number"),
+    ("funding_per_pupil", "1" + "0" * 400 + ",5", "number_too_long"),  # decimal comma overflow
+    ("competence_score", "1" + "0" * 330 + ".5", "number_too_long"),
+    ("pupils", "9" * 5000, "number_too_long"),  # beyond Python's 4,300-digit int() limit
+    ("dropouts", "1" * 4301, "number_too_long"),
+    ("pupils", "2147483648", "too_large"),  # PostgreSQL integer + 1
+    ("sen", "2 147 483 648", "too_large"),
+    ("grade5_pupils", "99999999999", "too_large"),
+    ("funding_per_pupil", "Infinity", "not_finite"),
+    ("funding_per_pupil", "-inf", "not_finite"),
+    ("funding_per_pupil", "+INF", "not_finite"),
+    ("competence_score", "NaN", "not_finite"),
+    ("competence_score", "nan", "not_finite"),
+    ("funding_per_pupil", "∞", "not_finite"),
+    ("funding_per_pupil", "1 000 000 000 000,01", "too_large"),  # above MAX_DECIMAL
+    ("pupils", "12.5", "not_integer"),
+    ("pupils", "١٢", "not_a_number"),  # Arabic-Indic digits are not an accepted form
+    ("pupils", "１２", "not_a_number"),  # nor are full-width ones
+    ("funding_per_pupil", "-0,5", "negative"),
+    ("pupils", "-0,5", "not_integer"),
+]

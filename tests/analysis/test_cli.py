@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from portal.analysis.cli import analysis
 
-from .builders import SAMPLE, SCHOOL_HEADER, school, to_csv
+from .builders import NASTY_SCHOOL_CELLS, SAMPLE, SCHOOL_HEADER, school, to_csv
 
 INDEX_KEYS = (
     "level school_year territory school_type school_id units pupils disadvantaged share "
@@ -122,3 +125,60 @@ def test_python_dash_m(tmp_path: Path):
         check=False,
     )
     assert done.returncode == 2 and "Soubor je prázdný." in done.stderr
+
+
+# ---------------------------------------------------------------- hostile input through the `flask` CLI
+
+
+def flask_run(app, *args: str):
+    """``flask analysis run`` as registered on the app (portal/cli.py), through click's CliRunner."""
+    return app.test_cli_runner().invoke(args=["analysis", "run", *args])
+
+
+def test_flask_analysis_run_on_the_sample_exits_0(app):
+    result = flask_run(app, str(SAMPLE))
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["flags"]) == 99
+
+
+@pytest.mark.parametrize(("column", "cell", "code"), NASTY_SCHOOL_CELLS, ids=lambda v: str(v)[:16])
+def test_flask_analysis_run_exits_2_naming_row_and_column_of_a_nasty_number(
+    app, tmp_path: Path, column: str, cell: str, code: str
+):
+    rows = [school(school_id="1"), school(school_id="2", **{column: cell})]
+    (tmp_path / "schools.csv").write_bytes(to_csv(SCHOOL_HEADER, rows, delimiter=";"))
+    result = flask_run(app, str(tmp_path))
+    assert result.exit_code == 2, result.output  # 1 would be a traceback
+    assert isinstance(result.exception, SystemExit)
+    assert result.stdout == ""
+    assert f"schools.csv, řádek 3, sloupec „{column}“: " in result.stderr
+
+
+def _broken_workbook() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "schools"
+    workbook.active.append(SCHOOL_HEADER)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()[:-100]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("data.xlsx", b"not a workbook", "nelze přečíst jako sešit XLSX"),
+        ("data.xlsx", b"", "nelze přečíst jako sešit XLSX"),
+        ("data.xlsx", None, "nelze přečíst jako sešit XLSX"),
+        ("schools.csv", b"\xef\xbb\xbf", "Soubor je prázdný."),
+        ("schools.csv", b"\x00\x01\x02", "UTF-8"),
+        ("schools.csv", b"a;b\r\n" + b'"' + b"x" * 200_000 + b'"\r\n', "nelze přečíst jako CSV"),
+    ],
+    ids=["text-as-xlsx", "empty-xlsx", "truncated-xlsx", "bom-only", "binary", "huge-cell"],
+)
+def test_flask_analysis_run_exits_2_for_unreadable_files(app, tmp_path: Path, name: str, data, message: str):
+    path = tmp_path / name
+    path.write_bytes(_broken_workbook() if data is None else data)
+    result = flask_run(app, str(path))
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert message in result.stderr
