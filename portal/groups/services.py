@@ -261,7 +261,7 @@ def add_member(
             # The caller is this group's coordinator or chair (checked by the route): that is enough to
             # invite a member or parent into the group, whatever their portal role.
             issued = accounts.invite(email, role=account_role, name=name, actor=actor, locale=locale,
-                                     granted_roles=(Role.MEMBER, Role.PARENT))
+                                     granted_roles=(Role.MEMBER, Role.PARENT), group_name=group.name)
         except accounts.AccountError as error:
             raise GroupError(str(error)) from error
         pending = PendingMembership(
