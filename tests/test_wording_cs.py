@@ -97,7 +97,8 @@ def test_flag_page_explains_its_abbreviations_and_shows_shares_in_per_cent(clien
     assert re.search(r'class="num">\d+(,\d)? %</td>', table)
     assert not re.search(r'class="num">0,\d{3}</td>', table)
 
-    spread = _db.session.scalar(select(AnalysisFlag).where(AnalysisFlag.rule == "disadvantaged_spread_classes"))
+    spread = _db.session.scalar(
+        select(AnalysisFlag).where(AnalysisFlag.rule == "disadvantaged_spread_classes"))
     table = client.get(f"/analysis/flags/{spread.id}").get_data(as_text=True).split('id="occ-h"', 1)[1]
     assert 'class="num">25 p. b.</td>' in table
 
@@ -118,7 +119,8 @@ def test_invitation_into_a_group_names_the_group(client, login_as, factories, sm
     url = f"/groups/{group.id}/members/add"
     response = client.post(url, data={"csrf_token": csrf_token(client, url), "email": "nova@test.example",
                                       "name": "Nová Členka", "organisation": "", "category": "teacher",
-                                      "role": "member", "joined_on": date.today().isoformat(), "locale": "cs"})
+                                      "role": "member", "joined_on": date.today().isoformat(),
+                                      "locale": "cs"})
     assert response.status_code == 302
     [message] = smtp.messages
     body = message.get_body(preferencelist=("plain",)).get_content()

@@ -146,7 +146,9 @@ def count_visible(pupils: int | None, user: User) -> bool:
 
 #: Rules whose value and threshold are a difference of two shares (percentage points); the other rules'
 #: values are shares or relative gaps (per cent).
-POINTS_RULES = frozenset({"disadvantaged_spread_schools", "disadvantaged_spread_classes", "small_segregated_school"})
+POINTS_RULES = frozenset({
+    "disadvantaged_spread_schools", "disadvantaged_spread_classes", "small_segregated_school",
+})
 
 
 def rule_label(rule: str) -> str:

@@ -38,8 +38,9 @@ def composition_bars(assessment: Assessment) -> dict:
             missing=count < assessment.thresholds.min_per_category,
             over=assessment.total > 0 and count > assessment.limit + 1e-9,
         ))
-    # The line stands at the limit in whole people (a category of 2 with a limit of 2.3 is not "nearly over").
-    limit_x = round(BAR_LEFT + BAR_WIDTH * assessment.max_members / scale_max, 1) if assessment.total else None
+    # The line stands at the limit in whole people (2 members under a limit of 2.3 are at it, not below).
+    limit = assessment.max_members
+    limit_x = round(BAR_LEFT + BAR_WIDTH * limit / scale_max, 1) if assessment.total else None
     return {"bars": bars, "left": BAR_LEFT, "bar_width": BAR_WIDTH, "row": ROW,
             "height": 20 + len(CATEGORIES) * ROW, "limit_x": limit_x, "width": BAR_LEFT + BAR_WIDTH + 40}
 
