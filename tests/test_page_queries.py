@@ -52,3 +52,11 @@ def test_members_dashboard_does_not_query_per_group(client, login_as, factories,
     one = dashboard_statements(client, db)
     add_groups(member.territory, [(member, "teacher")], 3)
     assert dashboard_statements(client, db) == one
+
+
+def test_open_tasks_of_a_person_are_found_through_an_index(db):
+    # The dashboard asks for the signed-in person's open tasks on every visit (WHERE owner_id = ...).
+    from sqlalchemy import inspect
+
+    indexes = inspect(db.engine).get_indexes("task")
+    assert any(index["column_names"][:1] == ["owner_id"] for index in indexes), indexes
