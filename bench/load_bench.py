@@ -155,6 +155,13 @@ def main() -> None:
     options = parser.parse_args()
 
     url = options.database_url
+    import redis
+
+    try:
+        redis.Redis.from_url(options.redis, socket_timeout=5).ping()
+    except redis.RedisError as error:
+        raise SystemExit(f"Redis ({options.redis}) does not answer: {error}; the production configuration "
+                         "keeps its rate limits there") from error
     if not options.keep_database:
         t0 = time.perf_counter()
         create_database(url)
