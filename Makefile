@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install test-sqlite test-postgres services chromium translations assets lint clean bench
+.PHONY: run test install test-sqlite test-postgres services chromium translations assets lint clean bench bench-load
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ lint: install
 bench: install
 	$(BIN)/python bench/analysis_bench.py
 	$(BIN)/python bench/calendar_bench.py
+
+## 50 signed-in people against gunicorn (4 workers) + PostgreSQL (recreates the database bench_load).
+bench-load: install services
+	$(BIN)/python bench/load_bench.py
 
 clean:
 	rm -rf $(VENV) instance/portal.db .pytest_cache

@@ -47,7 +47,7 @@ def managed_groups(user: User, today: date) -> list[WorkingGroup]:
     candidates = db.session.scalars(
         select(WorkingGroup).where(WorkingGroup.territory_id == user.territory_id).order_by(WorkingGroup.name)
     ).all() if user.territory_id is not None else []
-    return [group for group in candidates if groups.is_group_coordinator(user, group, today)]
+    return groups.managed_among(user, list(candidates), today)
 
 
 def build(user: User, today: date, now: datetime | None = None, *, limit: int = 6) -> Dashboard:
@@ -80,9 +80,10 @@ def build(user: User, today: date, now: datetime | None = None, *, limit: int = 
         .options(joinedload(Task.meeting)).order_by(Task.due_on).limit(20)
     ))
     alerts = []
+    reports = cadence.groups_cadence(managed, today)
+    assessments = groups.assess_groups(managed, today)
     for group in managed:
-        alert = GroupAlert(group, cadence.warnings(cadence.group_cadence(group, today)),
-                           groups.assess_group(group, today).failing)
+        alert = GroupAlert(group, cadence.warnings(reports[group.id]), assessments[group.id].failing)
         if alert.cadence or alert.balance:
             alerts.append(alert)
     return Dashboard(groups=mine, upcoming=upcoming, replies=replies, tasks=tasks, alerts=alerts,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import flask_wtf.form
+from babel.dates import format_skeleton
 from flask import current_app, has_request_context, request, session
 from flask_babel import (
     format_date,
@@ -11,10 +13,13 @@ from flask_babel import (
     format_decimal,
     format_percent,
     format_time,
+    get_locale,
+    get_translations,
     gettext,
     refresh,
 )
 from flask_login import current_user
+from flask_wtf.i18n import translations as wtforms_translations
 
 
 def select_locale() -> str:
@@ -36,8 +41,18 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+# One way to write a date: Babel's "medium" ("22. 12. 2026" in Czech). Its "short" ("22.12.26") looks like
+# another format beside it, so "short" and "medium" both give the medium date (with the time as "14:05").
+_ONE_DATE_FORMAT = {"short": "medium", "medium": "medium"}
+
+
 def datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
-    return "" if value is None else format_datetime(value, fmt)
+    """"22. 12. 2026 14:05" for "short" and "medium"; other Babel formats ("full", patterns) as given."""
+    if value is None:
+        return ""
+    if fmt in _ONE_DATE_FORMAT:
+        return f"{format_date(value, _ONE_DATE_FORMAT[fmt])} {format_time(value, 'short')}"
+    return format_datetime(value, fmt)
 
 
 def when_filter(value: datetime | None) -> str:
@@ -46,7 +61,12 @@ def when_filter(value: datetime | None) -> str:
 
 
 def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
-    return "" if value is None else format_date(value, fmt)
+    return "" if value is None else format_date(value, _ONE_DATE_FORMAT.get(fmt, fmt))
+
+
+def day_month_filter(value: date | None) -> str:
+    """A day without its year, for chart labels: "2. 12." (Czech), "12/2" (English)."""
+    return "" if value is None else format_skeleton("Md", value, locale=get_locale())
 
 
 def number_filter(value, fmt: str | None = None) -> str:
@@ -64,12 +84,55 @@ def points_filter(value) -> str:
     return gettext("%(num)s pp", num=format_decimal(value * 100, "#,##0.#"))
 
 
+def N_(message: str) -> str:
+    """Marks a msgid for extraction without translating it (Babel's default keyword)."""
+    return message
+
+
+# WTForms' built-in messages that our forms can show. WTForms ships a Czech catalogue with mistakes ("Hodnota
+# čísla má být mezi 1 and 600", "Délka pole ma být"): these come from our
+# catalogue instead; any other WTForms message still falls back to WTForms' own catalogue.
+WTFORMS_MESSAGES = frozenset({
+    N_("Number must be between %(min)s and %(max)s."),
+    N_("Number must be at least %(min)s."),
+    N_("Number must be at most %(max)s."),
+    N_("Field must be between %(min)d and %(max)d characters long."),
+    N_("Field must be equal to %(other_name)s."),
+    N_("This field is required."),
+    N_("Invalid input."),
+    N_("Invalid email address."),
+    N_("Invalid URL."),
+    N_("Not a valid choice."),
+    N_("Not a valid integer value."),
+    N_("Not a valid decimal value."),
+    N_("Not a valid float value."),
+    N_("Not a valid date value."),
+    N_("Not a valid time value."),
+    N_("Not a valid datetime value."),
+})
+
+
+class FormTranslations:
+    """The translations Flask-WTF hands to every form: ours for WTFORMS_MESSAGES, WTForms' for the rest."""
+
+    def gettext(self, string: str) -> str:
+        if string in WTFORMS_MESSAGES:
+            return get_translations().ugettext(string)
+        return wtforms_translations.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return wtforms_translations.ngettext(singular, plural, n)
+
+
 def init_app(app) -> None:
     # Flask-Babel caches the locale on the app context, which outlives a request when a test (or a CLI
     # command) holds one open: choose afresh for every request.
     app.before_request(refresh)
+    # Flask-WTF has no setting for the translations of WTForms' own messages; it reads this name per form.
+    flask_wtf.form.translations = FormTranslations()
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["date"] = date_filter
+    app.jinja_env.filters["day_month"] = day_month_filter
     app.jinja_env.filters["when"] = when_filter
     app.jinja_env.filters["points"] = points_filter
     app.jinja_env.filters["number"] = number_filter

@@ -50,7 +50,7 @@ def test_coordinator_is_warned_about_cadence_and_balance(client, login_as, facto
     alerts = html.split('id="alerts-h"', 1)[1].split("</section>", 1)[0]
     # The cadence warning names the year that falls short at the planned schedule.
     assert str(datetime.now(UTC).year) in alerts
-    assert "Pravidlo vyváženosti není splněno" in alerts
+    assert "Pravidlo vyváženosti „Zastoupení všech kategorií“ není splněno" in alerts
 
 
 def test_balanced_group_with_enough_meetings_has_no_balance_alert(client, login_as, factories, db):

@@ -61,9 +61,9 @@ def test_dates_are_formatted_for_the_locale(app):
     moment = datetime(2026, 3, 5, 16, 30, tzinfo=UTC)
     with app.test_request_context():
         with force_locale("cs"):
-            assert datetime_filter(moment, "short") == "05.03.26 17:30"
+            assert datetime_filter(moment, "short") == "5. 3. 2026 17:30"
         with force_locale("en"):
-            assert datetime_filter(moment, "short") == "3/5/26, 5:30\u202fPM"
+            assert datetime_filter(moment, "short") == "Mar 5, 2026 5:30\u202fPM"
 
 
 def test_event_times_read_naturally_in_both_languages(app):

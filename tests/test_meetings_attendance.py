@@ -87,7 +87,7 @@ def test_sheet_html_has_czech_headings_and_the_names(joint, app):
     with app.test_request_context():
         html = attendance.sheet_html(meeting)
     for text in ("Prezenční listina", "Jméno a příjmení", "Organizace", "Kategorie", "Podpis",
-                 "Karel Koordinátor", "Věra Rozpočtová", "Společné jednání", "19. 05. 2026, 14:00–16:00",
+                 "Karel Koordinátor", "Věra Rozpočtová", "Společné jednání", "19. 5. 2026, 14:00–16:00",
                  "pedagogický pracovník", "zástupce zřizovatele", "PS pro financování"):
         assert text in html, text
 

@@ -87,8 +87,12 @@ def invite(
     actor: User,
     locale: str = "cs",
     granted_roles: tuple[Role, ...] | None = None,
+    group_name: str | None = None,
 ) -> IssuedInvitation:
     """Invite an address to create an account; queues the e-mail with the one-time link.
+
+    The e-mail names the working group the person is invited into (`group_name`), else the actor's
+    territory, so that the person knows who writes to them.
 
     `granted_roles` lets a caller that has already checked a narrower right (a group's chair adding a
     member to their own group) hand out those roles although the actor's portal role could not.
@@ -127,6 +131,8 @@ def invite(
         locale=locale,
         link=external_url("auth.accept_invitation", token=token),
         inviter=actor.name,
+        territory=actor.territory.name if actor.territory else None,
+        group=group_name,
         valid_days=current_app.config["INVITATION_VALID_DAYS"],
     )
     return IssuedInvitation(invitation, token)

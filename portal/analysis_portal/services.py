@@ -144,6 +144,13 @@ def count_visible(pupils: int | None, user: User) -> bool:
     return sees_counts(user) or (pupils is not None and pupils >= SMALL_UNIT)
 
 
+#: Rules whose value and threshold are a difference of two shares (percentage points); the other rules'
+#: values are shares or relative gaps (per cent).
+POINTS_RULES = frozenset({
+    "disadvantaged_spread_schools", "disadvantaged_spread_classes", "small_segregated_school",
+})
+
+
 def rule_label(rule: str) -> str:
     return str(RULE_LABELS.get(rule, rule))
 

@@ -45,10 +45,11 @@ CATEGORY_LABELS = {
     Category.PARENT.value: _l("parent"),
 }
 
+# Names of the rules, not statements: they follow "met" / "not met" and "Balance rule not met:".
 RULE_LABELS = {
-    "categories_present": _l("Every category is represented"),
-    "no_dominant_category": _l("No category holds more than its allowed share"),
-    "support_needs_parent": _l("Parents of children with support needs are represented"),
+    "categories_present": _l("Representation of every category"),
+    "no_dominant_category": _l("Limit on the share of one category"),
+    "support_needs_parent": _l("Representation of parents of children with support needs"),
 }
 
 
@@ -96,6 +97,13 @@ class Assessment:
     def limit(self) -> float:
         """The most members one category may have before the dominance rule fails."""
         return self.thresholds.max_share_multiple * self.equal_share
+
+    @property
+    def max_members(self) -> int:
+        """The limit in whole people: the most members a category may have and still hold the dominance
+        rule (count × 7 ≤ multiple × total, so the limit rounded down; 2.3 allows 2)."""
+        multiple = Fraction(self.thresholds.max_share_multiple).limit_denominator(1000)
+        return math.floor(multiple * self.total / len(CATEGORIES))
 
     @property
     def ok(self) -> bool:

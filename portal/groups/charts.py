@@ -26,7 +26,7 @@ class Bar:
 
 def composition_bars(assessment: Assessment) -> dict:
     """Horizontal bars, one per category, scaled so the dominance limit is always on the chart."""
-    scale_max = max([*assessment.counts.values(), assessment.limit, 1])
+    scale_max = max([*assessment.counts.values(), assessment.max_members, 1])
     bars = []
     for i, category in enumerate(CATEGORIES):
         count = assessment.counts[category]
@@ -38,7 +38,9 @@ def composition_bars(assessment: Assessment) -> dict:
             missing=count < assessment.thresholds.min_per_category,
             over=assessment.total > 0 and count > assessment.limit + 1e-9,
         ))
-    limit_x = round(BAR_LEFT + BAR_WIDTH * assessment.limit / scale_max, 1) if assessment.total else None
+    # The line stands at the limit in whole people (2 members under a limit of 2.3 are at it, not below).
+    limit = assessment.max_members
+    limit_x = round(BAR_LEFT + BAR_WIDTH * limit / scale_max, 1) if assessment.total else None
     return {"bars": bars, "left": BAR_LEFT, "bar_width": BAR_WIDTH, "row": ROW,
             "height": 20 + len(CATEGORIES) * ROW, "limit_x": limit_x, "width": BAR_LEFT + BAR_WIDTH + 40}
 

@@ -36,6 +36,7 @@ def _labels() -> dict:
         "severity_labels": services.SEVERITY_LABELS, "type_labels": services.TYPE_LABELS,
         "sees_counts": services.sees_counts(current_user), "small_unit": services.SMALL_UNIT,
         "flag_subject": services.flag_subject, "flag_title": services.flag_title, "meeting_url": _meeting_url,
+        "points_rules": services.POINTS_RULES,
     }
 
 
