@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011_indexes'
-down_revision = '0006_analysis'
+down_revision = '0010_privacy'
 branch_labels = None
 depends_on = None
 
