@@ -100,9 +100,10 @@ def fulfil(form, url: str) -> None:
 def flash_errors(form) -> None:
     """Each error of a form flashed as text (the messages are lazy strings: join them only as str)."""
     for name, errors in form.errors.items():
-        label = form[name].label.text if name in form._fields else ""
+        field = form._fields.get(name)
+        label = str(field.label.text) if field is not None and field.type not in _NOT_SHOWN else ""
         for error in errors:
-            flash(f"{label}: {error}" if label and name != "csrf_token" else str(error), "error")
+            flash(f"{label}: {error}" if label else str(error), "error")
 
 
 def _display(field) -> str:
@@ -119,27 +120,38 @@ def _display(field) -> str:
             return ", ".join(labels.get(v, str(v)) for v in data) or "—"
         return labels.get(data, str(data))
     if isinstance(data, datetime):
-        return format_datetime(data, "short", rebase=False)
+        return format_datetime(data, "medium", rebase=False)
     if isinstance(data, date):
         return format_date(data, "medium")
     return str(data)
 
 
-def stored_values(form) -> list[tuple[str, str]]:
-    """(label, value as text) of every visible field of a form filled from the stored record."""
-    skip = {"HiddenField", "CSRFTokenField", "SubmitField", "VersionField", "OnceField"}
-    return [(str(field.label.text), _display(field)) for field in form if field.type not in skip]
+_NOT_SHOWN = {"HiddenField", "CSRFTokenField", "SubmitField", "VersionField", "OnceField"}
 
 
-def conflict(form, current) -> list[tuple[str, str]]:
+def stored_values(stored_form, typed_form=None, first: tuple[str, ...] = ()) -> list[tuple[str, str, bool]]:
+    """(label, stored value as text, differs from what the user typed) of every visible field of a form
+    filled from the stored record; the fields named in `first` come first (the page's order)."""
+    fields = [f for f in stored_form if f.type not in _NOT_SHOWN]
+    fields.sort(key=lambda f: first.index(f.name) if f.name in first else len(first))
+    rows = []
+    for field in fields:
+        typed = typed_form[field.name] if typed_form is not None and field.name in typed_form else None
+        text = _display(field)
+        rows.append((str(field.label.text), text, typed is not None and _display(typed) != text))
+    return rows
+
+
+def conflict(form, current, first: tuple[str, ...] = ()) -> list[tuple[str, str, bool]]:
     """A save refused as stale: roll back, tell the user, and return the stored values to show beside the
-    form (HTTP 409). `current()` gives the record's current version and a form filled from it. The user's
-    form keeps what they typed and now carries the current version, so saving again is a deliberate
-    overwrite of what they have seen."""
+    form (HTTP 409), those that differ from the user's marked. `current()` gives the record's current
+    version and a form filled from it. The user's form keeps what they typed and now carries the current
+    version, so saving again is a deliberate overwrite of what they have seen."""
     db.session.rollback()
     version, stored_form = current()
+    values = stored_values(stored_form, form, first)
     form.version.data = version
     flash(_("Someone else saved this in the meantime, so your changes have not been saved. The saved "
             "values are shown below; your version is still in the form. Check it and save again."),
           "error")
-    return stored_values(stored_form)
+    return values

@@ -236,7 +236,8 @@ def edit(meeting_id: int):
             db.session.commit()
         except STALE_ERRORS:
             stored = forms_kit.conflict(form, lambda: (
-                meeting.version, _fill_from(MeetingForm(formdata=None, obj=meeting), meeting, stored=True)))
+                meeting.version, _fill_from(MeetingForm(formdata=None, obj=meeting), meeting, stored=True)),
+                first=("title", "starts_local", "ends_local"))
             return render_template("meetings/form.html", form=form, group=meeting.group, meeting=meeting,
                                    conflict=stored), 409
         except MeetingError as error:
