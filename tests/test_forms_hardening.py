@@ -422,3 +422,37 @@ def test_the_time_zone_is_a_list_with_prague_chosen(world, client, login_as):
     assert select_ is not None
     options = select_.group(1)
     assert '<option selected value="Europe/Prague">' in options and 'value="America/New_York"' in options
+
+
+def test_a_save_losing_a_race_answers_409_not_500(app, world, db):
+    """Two saves at the very same moment: the loser's UPDATE finds another version (StaleDataError)."""
+    from config import TestingConfig
+    from portal import create_app
+
+    group, _, _, _ = world
+    meeting = make_meeting(group, title="Jednání PS", place="ZŠ Vzorov")
+    application = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    application.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @application.get("/race")
+    def race():
+        from portal.extensions import db as database
+
+        loaded = database.session.get(Meeting, meeting.id)
+        with database.engine.begin() as conn:  # the winner commits between our read and our write
+            conn.execute(text("UPDATE meeting SET place = 'Radnice', version = version + 1 WHERE id = :id"),
+                         {"id": meeting.id})
+        loaded.place = "Knihovna"
+        database.session.flush()
+        return "saved"
+
+    race.access_rule = "public"
+    response = application.test_client().get("/race")
+    with application.app_context():
+        from portal.extensions import db as database
+
+        database.engine.dispose()
+    assert response.status_code == 409
+    assert "ve stejné chvíli" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).place == "Radnice"
