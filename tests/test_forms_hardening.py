@@ -430,7 +430,9 @@ def test_a_save_losing_a_race_answers_409_not_500(app, world, db):
     from portal import create_app
 
     group, _, _, _ = world
-    meeting = make_meeting(group, title="Jednání PS", place="ZŠ Vzorov")
+    # Plain values only: touching the test's objects inside the other app would borrow its connections.
+    meeting_id = make_meeting(group, title="Jednání PS", place="ZŠ Vzorov").id
+    other_connection = db.engine  # the winner's save, on a connection of its own
     application = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     application.config["PROPAGATE_EXCEPTIONS"] = False
 
@@ -438,10 +440,10 @@ def test_a_save_losing_a_race_answers_409_not_500(app, world, db):
     def race():
         from portal.extensions import db as database
 
-        loaded = database.session.get(Meeting, meeting.id)
-        with database.engine.begin() as conn:  # the winner commits between our read and our write
+        loaded = database.session.get(Meeting, meeting_id)
+        with other_connection.begin() as conn:  # the winner commits between our read and our write
             conn.execute(text("UPDATE meeting SET place = 'Radnice', version = version + 1 WHERE id = :id"),
-                         {"id": meeting.id})
+                         {"id": meeting_id})
         loaded.place = "Knihovna"
         database.session.flush()
         return "saved"
@@ -455,4 +457,4 @@ def test_a_save_losing_a_race_answers_409_not_500(app, world, db):
     assert response.status_code == 409
     assert "ve stejné chvíli" in response.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(Meeting, meeting.id).place == "Radnice"
+    assert db.session.get(Meeting, meeting_id).place == "Radnice"
