@@ -27,7 +27,12 @@ class Replayed(Exception):
 
 
 def claim(token: str, *, actor: User) -> FormToken:
-    """Mark the token used by this request (flushes); raises Replayed when it was used before."""
+    """Mark the token used by this request (flushes); raises Replayed when it was used before.
+
+    It must be the request's first write: losing a race to a concurrent submission rolls the whole
+    transaction back (a savepoint would do on PostgreSQL, but on SQLite releasing a savepoint that opened
+    the transaction commits it, and a refused creation would then use up its token).
+    """
     token = (token or "").strip()
     if not token or len(token) > MAX_TOKEN:
         raise ValueError("a creation form without a valid one-time token")
@@ -35,12 +40,13 @@ def claim(token: str, *, actor: User) -> FormToken:
     if used is not None:
         raise Replayed(used.url)
     ticket = FormToken(token=token, user_id=actor.id)
+    db.session.add(ticket)
     try:
-        with db.session.begin_nested():
-            db.session.add(ticket)
+        db.session.flush()
     except IntegrityError:
         # A concurrent submission of the same form inserted it first (and has committed by now).
-        used = db.session.get(FormToken, token, populate_existing=True)
+        db.session.rollback()
+        used = db.session.get(FormToken, token)
         raise Replayed(used.url if used else None) from None
     return ticket
 

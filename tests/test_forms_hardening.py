@@ -273,6 +273,19 @@ def test_the_new_meeting_form_sent_twice_creates_one_meeting(world, client, logi
     assert count(db, Meeting) == before + 2
 
 
+def test_a_refused_creation_does_not_use_up_its_token(world, client, login_as, db):
+    group, coordinator, _, _ = world
+    login_as(coordinator)
+    url = f"/groups/{group.id}/meetings/new"
+    form = hidden_fields(client, url, "once")
+    refused = client.post(url, data={**form, **new_meeting_fields(starts_local="2024-01-09T14:00",
+                                                                  ends_local="2024-01-09T16:00")})
+    assert refused.status_code == 200  # a planned meeting in the past: the service refuses it
+    corrected = client.post(url, data={**form, **new_meeting_fields()})
+    assert corrected.status_code == 302 and "/meetings/" in corrected.headers["Location"]
+    assert count(db, Meeting) == 1
+
+
 def test_creation_forms_on_the_meeting_pages_create_once(world, held, client, login_as, db):
     group, coordinator, _, _ = world
     login_as(coordinator)
