@@ -16,6 +16,7 @@ from portal.analysis_portal import services
 from portal.extensions import db
 from portal.models import AgendaItem, AnalysisFlag, FlagLink, FlagOccurrence
 from portal.models.base import utcnow
+from tests.forms_helper import hidden_fields
 from tests.test_analysis_portal_fixtures import import_sample, make_meeting, token
 
 SPREAD_CLASS = "disadvantaged_spread_classes"
@@ -68,12 +69,12 @@ def test_state_change_through_the_page_shows_in_the_history(client, login_as, te
     flag = first_flag()
     login_as(coordinator)
     url = f"/analysis/flags/{flag.id}/state"
-    response = client.post(url, data={"csrf_token": token(client, url), "state": "closed", "link_id": "0",
-                                      "note": ""})
+    response = client.post(url, data={**hidden_fields(client, url, "version"), "state": "closed",
+                                      "link_id": "0", "note": ""})
     assert response.status_code == 200 and "field-error" in response.get_data(as_text=True)
     assert db.session.get(AnalysisFlag, flag.id).state == "new"
-    response = client.post(url, data={"csrf_token": token(client, url), "state": "closed", "link_id": "0",
-                                      "note": "Třídy byly sloučeny."})
+    response = client.post(url, data={**hidden_fields(client, url, "version"), "state": "closed",
+                                      "link_id": "0", "note": "Třídy byly sloučeny."})
     assert response.status_code == 302
     html = client.get(f"/analysis/flags/{flag.id}").get_data(as_text=True)
     assert "Třídy byly sloučeny." in html and coordinator.name in html
@@ -112,7 +113,7 @@ def test_put_on_agenda_adds_the_last_item_and_links_it(client, login_as, territo
 
     # The state change can say where it was handled; the history links to the meeting.
     state_url = f"/analysis/flags/{flag.id}/state"
-    client.post(state_url, data={"csrf_token": token(client, state_url), "state": "discussed",
+    client.post(state_url, data={**hidden_fields(client, state_url, "version"), "state": "discussed",
                                  "link_id": link.id, "note": "Projednáno."})
     html = client.get(f"/analysis/flags/{flag.id}").get_data(as_text=True)
     assert f"/meetings/{meeting.id}" in html and "Jednání PS v březnu" in html and "Projednáno." in html

@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from portal.extensions import db as _db
 from portal.models import Membership, User
-from tests.conftest import csrf_token
+from tests.forms_helper import hidden_fields
 from tests.test_groups_services import join, make_group
 
 TODAY = date.today()
@@ -98,9 +98,9 @@ def test_managing_a_group_needs_a_coordinator_of_this_group(client, login_as, gr
 
 def test_create_group_keeps_input_and_explains_errors(client, login_as, factories):
     login_as("coordinator")
-    token = csrf_token(client, "/groups/new")
+    hidden = hidden_fields(client, "/groups/new", "once")
     response = client.post("/groups/new", data={
-        "csrf_token": token, "name": "", "purpose": "Účel, který se nesmí ztratit", "kind": "financing",
+        **hidden, "name": "", "purpose": "Účel, který se nesmí ztratit", "kind": "financing",
         "parent_id": "0", "meeting_target": "4", "min_per_category": "1", "max_share_multiple": "9",
         "required_support_parents": "1",
     })
@@ -108,7 +108,7 @@ def test_create_group_keeps_input_and_explains_errors(client, login_as, factorie
     assert response.status_code == 200
     assert "Účel, který se nesmí ztratit" in html and "Opravte prosím označená pole" in html
     response = client.post("/groups/new", data={
-        "csrf_token": token, "name": "PS pro financování", "kind": "financing", "parent_id": "0",
+        **hidden, "name": "PS pro financování", "kind": "financing", "parent_id": "0",
         "meeting_target": "4", "min_per_category": "1", "max_share_multiple": "2",
         "required_support_parents": "1", "public": "y",
     })
@@ -123,9 +123,9 @@ def test_ending_a_membership_asks_first(client, login_as, group, factories):
     page = client.get(url)
     assert "Odcházející" in page.get_data(as_text=True)
     assert _db.session.get(Membership, member.id).left_on is None
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), "left_on": "nesmysl"})
+    response = client.post(url, data={**hidden_fields(client, url, "version"), "left_on": "nesmysl"})
     assert response.status_code == 200 and "nesmysl" in response.get_data(as_text=True)
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), "left_on": TODAY.isoformat()})
+    response = client.post(url, data={**hidden_fields(client, url, "version"), "left_on": TODAY.isoformat()})
     assert response.status_code == 302
     _db.session.expire_all()
     assert _db.session.get(Membership, member.id).left_on == TODAY
@@ -134,7 +134,7 @@ def test_ending_a_membership_asks_first(client, login_as, group, factories):
 def test_add_member_form_keeps_values_on_error(client, login_as, group):
     login_as("coordinator", territory=group.territory)
     url = f"/groups/{group.id}/members/add"
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), "email": "nekdo@test.example",
+    response = client.post(url, data={**hidden_fields(client, url, "once"), "email": "nekdo@test.example",
                                       "organisation": "Moje organizace", "category": "", "role": "member",
                                       "joined_on": TODAY.isoformat(), "locale": "cs"})
     html = response.get_data(as_text=True)
@@ -177,7 +177,7 @@ def test_demo_group_page_and_warning_when_a_category_empties(app, client, login_
     counselling = _db.session.scalar(select(Membership).where(
         Membership.group_id == group.id, Membership.category == "counselling", Membership.left_on.is_(None)))
     url = f"/groups/{group.id}/members/{counselling.id}/end"
-    client.post(url, data={"csrf_token": csrf_token(client, url), "left_on": TODAY.isoformat()})
+    client.post(url, data={**hidden_fields(client, url, "version"), "left_on": TODAY.isoformat()})
     html = client.get(f"/groups/{group.id}").get_data(as_text=True)
     assert "banner-warning" in html
     assert "Přidejte 1 člena v kategorii „pracovník poradenského zařízení“" in html

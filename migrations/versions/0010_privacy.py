@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_privacy'
-down_revision = "0008_sessions"
+down_revision = "0009_versions"
 branch_labels = None
 depends_on = None
 

@@ -63,6 +63,7 @@ from portal.models import (
 from portal.models.analysis import FlagState
 from portal.models.base import utcnow
 from portal.models.meetings import MeetingStatus
+from portal.versioning import check_version
 
 #: Units (schools, classes) with fewer pupils show their shares but not their counts to non-coordinators.
 SMALL_UNIT = 10
@@ -817,11 +818,15 @@ def note_required(from_state: str, to_state: str) -> bool:
 
 
 def change_state(flag: AnalysisFlag, to_state: str, *, note: str | None, actor: User,
-                 link: FlagLink | None = None) -> FlagEvent:
+                 link: FlagLink | None = None, seen_version: int | None = None) -> FlagEvent:
     """Move a flag to another state (see TRANSITIONS); closing and reopening need a note.
 
     ``link`` says where it was handled (one of the flag's links, e.g. the agenda item that discussed it).
+    ``seen_version``: the flag's version on the user's page; an outdated one raises
+    ``portal.versioning.StaleEdit`` (someone else moved the flag meanwhile).
     """
+    if seen_version is not None:
+        check_version(flag, seen_version)
     note = (note or "").strip() or None
     if to_state not in allowed_states(flag):
         raise AnalysisError(_("A flag in the state “%(old)s” cannot move to “%(new)s”.",

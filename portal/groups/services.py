@@ -2,6 +2,10 @@
 
 Every function that changes something takes the acting user (`actor=`), records the change in the audit log
 (except sensitive traits, see `declare_trait`), and only flushes; the request commits.
+
+Edits of a group's settings and of memberships carry the version the user saw (`seen_version`,
+portal.versioning): a save from an outdated page raises `StaleEdit` and changes nothing. Membership dates
+are plausible (`check_membership_date`): not before 2015, at most a year ahead.
 """
 
 from __future__ import annotations
@@ -9,8 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, event, func, or_, select
 from sqlalchemy.orm import contains_eager
@@ -32,10 +37,33 @@ from portal.models.groups import (
     TraitCode,
     WorkingGroup,
 )
+from portal.versioning import check_version
+
+# The working groups of the local action plans (MAP) began in 2015-2016: an earlier date is a typo, and it
+# would rewrite the group's history (the 12-month composition chart) with a membership that never was.
+EARLIEST_MEMBERSHIP_DATE = date(2015, 1, 1)
+# Memberships are recorded when they are agreed, at most a year before they start.
+MEMBERSHIP_DAYS_AHEAD = 366
 
 
 class GroupError(ValueError):
-    """A user-facing refusal; the message is already translated."""
+    """A user-facing refusal; the message is already translated. `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def check_membership_date(day: date, field: str, *, today: date | None = None) -> None:
+    """Refuse an implausible membership date (joining, a change, leaving), saying why."""
+    today = today or date.today()
+    if day < EARLIEST_MEMBERSHIP_DATE:
+        raise GroupError(_("The date cannot be before 2015: the working groups of the local action plans "
+                           "(MAP) began then. Check the year."), field)
+    last = today + timedelta(days=MEMBERSHIP_DAYS_AHEAD)
+    if day > last:
+        raise GroupError(_("A membership can be recorded at most a year ahead (until %(last)s). Check the "
+                           "year.", last=format_date(last)), field)
 
 
 # ---- who is where ------------------------------------------------------------------------------------
@@ -248,10 +276,12 @@ def create_group(data: dict, *, actor: User) -> WorkingGroup:
     return group
 
 
-def update_group(group: WorkingGroup, data: dict, *, actor: User) -> None:
+def update_group(group: WorkingGroup, data: dict, *, actor: User, seen_version: int | None = None) -> None:
     """Change the group's description and settings (balance thresholds included)."""
     if not is_group_coordinator(actor, group):
         raise GroupError(_("Only the group's coordinators can change it."))
+    if seen_version is not None:
+        check_version(group, seen_version)
     data = _check_group_data(data, group.territory_id, group)
     changed = []
     for key in GROUP_FIELDS:
@@ -293,6 +323,7 @@ def add_member(
     if not is_group_coordinator(actor, group):
         raise GroupError(_("Only the group's coordinators can add members."))
     _check_membership_values(category, role)
+    check_membership_date(joined_on, "joined_on")
     organisation = (organisation or "").strip() or None
     user = accounts.find_user_by_email(email)
     if user is None:
@@ -348,6 +379,7 @@ def change_membership(
     role: str,
     effective_on: date,
     actor: User,
+    seen_version: int | None = None,
 ) -> Membership:
     """Change a member's category, organisation or role.
 
@@ -358,9 +390,12 @@ def change_membership(
     group = membership.group
     if not is_group_coordinator(actor, group):
         raise GroupError(_("Only the group's coordinators can change memberships."))
+    if seen_version is not None:
+        check_version(membership, seen_version)
     _check_membership_values(category, role)
     if membership.left_on is not None:
         raise GroupError(_("This membership has ended; it can no longer be changed."))
+    check_membership_date(effective_on, "effective_on")
     if effective_on < membership.joined_on:
         raise GroupError(_("The change cannot take effect before the member joined."))
     organisation = (organisation or "").strip() or None
@@ -391,11 +426,15 @@ def change_membership(
     return current
 
 
-def end_membership(membership: Membership, left_on: date, *, actor: User) -> None:
+def end_membership(membership: Membership, left_on: date, *, actor: User,
+                   seen_version: int | None = None) -> None:
     """End a membership: from `left_on` on the person is no longer a member (history stays)."""
     group = membership.group
     if not is_group_coordinator(actor, group):
         raise GroupError(_("Only the group's coordinators can end memberships."))
+    if seen_version is not None:
+        check_version(membership, seen_version)
+    check_membership_date(left_on, "left_on")
     if membership.left_on is not None:
         raise GroupError(_("This membership has already ended."))
     if left_on < membership.joined_on:

@@ -32,6 +32,9 @@ from portal.meetings.services import (
 from portal.models import User
 from portal.models.meetings import Attendance, Meeting
 
+# Names and organisations of guests (the columns hold 200 characters): longer ones are refused, never cut.
+GUEST_NAME_MAX = 200
+
 
 @dataclass
 class SheetLine:
@@ -124,9 +127,16 @@ def add_guest(meeting: Meeting, *, name: str, organisation: str | None, category
     name = (name or "").strip()
     if not name:
         raise MeetingError(_("Enter the guest's name."), "name")
+    organisation = (organisation or "").strip() or None
+    if len(name) > GUEST_NAME_MAX:
+        raise MeetingError(_("The name is too long (at most %(num)s characters).", num=GUEST_NAME_MAX),
+                           "name")
+    if organisation and len(organisation) > GUEST_NAME_MAX:
+        raise MeetingError(_("The organisation is too long (at most %(num)s characters).",
+                             num=GUEST_NAME_MAX), "organisation")
     if category and category not in CATEGORIES:
         raise MeetingError(_("Choose the guest's category."), "category")
-    row = Attendance(name=name[:200], organisation=(organisation or "").strip()[:200] or None,
+    row = Attendance(name=name, organisation=organisation,
                      category=category or None, is_guest=True, present=True)
     meeting.attendance.append(row)
     touch(meeting)

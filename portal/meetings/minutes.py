@@ -6,6 +6,11 @@ nothing. Draft → approved: approval needs a held meeting and a non-empty text,
 read-only: the service refuses to change their text, resolutions or tasks — only a task's "done" mark still
 moves, since tasks are done after the meeting. Resolutions are numbered 1, 2, 3… per meeting, renumbered
 while the minutes are a draft.
+
+Two tabs: the minutes form carries the text version it showed (`seen_version`, 0 before the first save); a
+save from an outdated page is refused (`StaleEdit`) unless it carries the very text already saved. Approval
+carries the version the approver read: if the text changed since, approval is refused; the approved version
+is recorded (`Minutes.approved_version`). Texts longer than their limits are refused, never cut.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from portal import audit
 from portal.extensions import db
@@ -22,10 +28,14 @@ from portal.meetings.services import MeetingError, require_manager, require_open
 from portal.models import User
 from portal.models.base import utcnow
 from portal.models.meetings import Meeting, MeetingStatus, Minutes, MinutesVersion, Resolution, Task
+from portal.versioning import StaleEdit
 
 DRAFT = "draft"
 APPROVED = "approved"
 MAX_BODY = 200_000
+RESOLUTION_MAX = 5000
+TASK_TITLE_MAX = 300
+OWNER_NAME_MAX = 200
 
 
 def current_text(meeting: Meeting) -> str:
@@ -33,6 +43,12 @@ def current_text(meeting: Meeting) -> str:
     if minutes is None or not minutes.versions:
         return ""
     return minutes.versions[-1].body
+
+
+def current_version(meeting: Meeting) -> int:
+    """The number of the latest text version (0 before the first save): what the forms carry."""
+    minutes = meeting.minutes
+    return minutes.versions[-1].version if minutes is not None and minutes.versions else 0
 
 
 def is_approved(meeting: Meeting) -> bool:
@@ -44,14 +60,23 @@ def _require_draft(meeting: Meeting) -> None:
         raise MeetingError(_("The minutes have been approved and can no longer be changed."))
 
 
-def save_minutes(meeting: Meeting, body: str, *, actor: User) -> MinutesVersion | None:
-    """Save the minutes' text as a new version; None when the text did not change."""
+def save_minutes(meeting: Meeting, body: str, *, actor: User,
+                 seen_version: int | None = None) -> MinutesVersion | None:
+    """Save the minutes' text as a new version; None when the text did not change.
+
+    `seen_version` is the text version the editor started from; an older one raises `StaleEdit` (unless
+    the text is the one already saved, e.g. the same form sent twice).
+    """
     require_manager(meeting, actor)
     require_open(meeting)
     _require_draft(meeting)
     body = (body or "").replace("\r\n", "\n").strip()
     if len(body) > MAX_BODY:
-        raise MeetingError(_("The minutes are too long."), "body")
+        raise MeetingError(_("The minutes are too long (at most %(num)s characters).", num=MAX_BODY), "body")
+    if seen_version is not None and seen_version != current_version(meeting):
+        if body == current_text(meeting):
+            return None
+        raise StaleEdit(meeting.minutes or meeting)
     if meeting.minutes is None:
         if not body:
             raise MeetingError(_("Write the minutes first."), "body")
@@ -61,6 +86,8 @@ def save_minutes(meeting: Meeting, body: str, *, actor: User) -> MinutesVersion 
         return None
     version = MinutesVersion(version=len(minutes.versions) + 1, body=body, created_by_id=actor.id)
     minutes.versions.append(version)
+    # UPDATE the minutes row too, so its version_id_col makes a concurrent save fail (StaleDataError).
+    flag_modified(minutes, "status")
     touch(meeting)
     db.session.flush()
     audit.record("minutes.saved", meeting, actor=actor, territory_id=meeting.group.territory_id,
@@ -68,15 +95,22 @@ def save_minutes(meeting: Meeting, body: str, *, actor: User) -> MinutesVersion 
     return version
 
 
-def approve_minutes(meeting: Meeting, *, actor: User) -> None:
-    """Approve the minutes: from now on they are read-only."""
+def approve_minutes(meeting: Meeting, *, actor: User, seen_version: int | None = None) -> None:
+    """Approve the minutes: from now on they are read-only.
+
+    `seen_version` is the text version the approver read: approving a text changed since raises
+    `StaleEdit`. The approved version is recorded.
+    """
     require_manager(meeting, actor)
     _require_draft(meeting)
     if meeting.status != MeetingStatus.HELD:
         raise MeetingError(_("Minutes can be approved only for a meeting that has been held."))
     if not current_text(meeting):
         raise MeetingError(_("Write the minutes first."))
+    if seen_version is not None and seen_version != current_version(meeting):
+        raise StaleEdit(meeting.minutes)
     meeting.minutes.status = APPROVED
+    meeting.minutes.approved_version = current_version(meeting)
     meeting.minutes.approved_at = utcnow()
     meeting.minutes.approved_by_id = actor.id
     touch(meeting)
@@ -99,6 +133,9 @@ def add_resolution(meeting: Meeting, text: str, *, actor: User) -> Resolution:
     text = (text or "").strip()
     if not text:
         raise MeetingError(_("Enter the text of the resolution."), "text")
+    if len(text) > RESOLUTION_MAX:
+        raise MeetingError(_("The resolution is too long (at most %(num)s characters).", num=RESOLUTION_MAX),
+                           "text")
     resolution = Resolution(number=len(meeting.resolutions) + 1, text=text)
     meeting.resolutions.append(resolution)
     touch(meeting)
@@ -140,11 +177,17 @@ def add_task(meeting: Meeting, data: TaskData, *, actor: User) -> Task:
     title = (data.title or "").strip()
     if not title:
         raise MeetingError(_("Enter what is to be done."), "title")
+    if len(title) > TASK_TITLE_MAX:
+        raise MeetingError(_("The task is too long (at most %(num)s characters).", num=TASK_TITLE_MAX),
+                           "title")
     owner = db.session.get(User, data.owner_id) if data.owner_id else None
     if data.owner_id and owner is None:
         raise MeetingError(_("Choose the owner from the list."), "owner_id")
     owner_name = (data.owner_name or "").strip() or (owner.name if owner else None)
-    task = Task(title=title[:300], owner_id=owner.id if owner else None, owner_name=owner_name,
+    if owner_name and len(owner_name) > OWNER_NAME_MAX:
+        raise MeetingError(_("The owner's name is too long (at most %(num)s characters).",
+                             num=OWNER_NAME_MAX), "owner_name")
+    task = Task(title=title, owner_id=owner.id if owner else None, owner_name=owner_name,
                 due_on=data.due_on)
     meeting.tasks.append(task)
     touch(meeting)

@@ -14,6 +14,11 @@ Rules:
   marked planned must be marked held (or cancelled) before it can be edited.
 * A meeting needs a place or an online link (or both); an online link must be an http(s) address.
 * The time zone is any IANA zone (validated with zoneinfo), Europe/Prague by default; times are stored UTC.
+* Dates are plausible: no meeting before 2015 (the MAP working groups began then; an earlier date is a typo),
+  none planned beyond the end of the year after next (`latest_start`).
+* Texts have stated limits (`TITLE_MAX`, `DESCRIPTION_MAX`, ...); a longer text is refused, never cut.
+* Edits carry the version the user saw (`seen_version`, portal.versioning): a save from an outdated page is
+  refused with `StaleEdit` before anything changes or any e-mail is queued.
 * A joint meeting lists the other participating groups (same territory); every meeting has a MeetingGroup
   row for its organiser too, so it shows in every participating group.
 * Cancelled meetings are kept (with the reason) and can no longer be changed.
@@ -31,7 +36,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal import audit
 from portal.extensions import db
@@ -40,8 +45,27 @@ from portal.meetings import series as series_rules
 from portal.models import User, WorkingGroup
 from portal.models.base import utcnow
 from portal.models.meetings import AgendaItem, Meeting, MeetingGroup, MeetingKind, MeetingStatus
+from portal.versioning import check_version
 
 DEFAULT_TIMEZONE = "Europe/Prague"
+
+# Stated beside the fields and checked by the forms; the services refuse longer texts too (never cut them).
+TITLE_MAX = 200
+PLACE_MAX = 300
+URL_MAX = 500
+DESCRIPTION_MAX = 5000
+AGENDA_TITLE_MAX = 300
+PRESENTER_MAX = 200
+NOTES_MAX = 5000
+# The MAP working groups began in 2015-2016: an earlier meeting is a typo in the year.
+EARLIEST_MEETING = datetime(2015, 1, 1, tzinfo=UTC)
+# How far ahead meetings are planned: until the end of the year after next (the series offer the same).
+YEARS_AHEAD = 2
+
+
+def latest_start(now: datetime) -> datetime:
+    """The last moment a meeting may start: the end of the year after next."""
+    return datetime(now.year + YEARS_AHEAD + 1, 1, 1, tzinfo=UTC)
 
 
 class MeetingError(ValueError):
@@ -123,8 +147,9 @@ def _clean_url(url: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise MeetingError(_("Enter the online link as a full address starting with https://."), "online_url")
-    if len(url) > 500:
-        raise MeetingError(_("The online link is too long."), "online_url")
+    if len(url) > URL_MAX:
+        raise MeetingError(_("The online link is too long (at most %(num)s characters).", num=URL_MAX),
+                           "online_url")
     return url
 
 
@@ -163,8 +188,8 @@ def _check(group: WorkingGroup, data: MeetingData, status: str, now: datetime, c
     title = (data.title or "").strip()
     if not title:
         raise MeetingError(_("Enter the meeting's title."), "title")
-    if len(title) > 200:
-        raise MeetingError(_("The title is too long (at most 200 characters)."), "title")
+    if len(title) > TITLE_MAX:
+        raise MeetingError(_("The title is too long (at most %(num)s characters).", num=TITLE_MAX), "title")
     zone = check_timezone(data.timezone)
     if data.starts_local is None:
         raise MeetingError(_("Enter when the meeting starts."), "starts_local")
@@ -175,6 +200,12 @@ def _check(group: WorkingGroup, data: MeetingData, status: str, now: datetime, c
         raise MeetingError(_("The meeting must end after it starts."), "ends_local")
     if ends_at - starts_at > timedelta(days=7):
         raise MeetingError(_("A meeting cannot last more than a week; check the dates."), "ends_local")
+    if starts_at < EARLIEST_MEETING:
+        raise MeetingError(_("A meeting cannot be dated before 2015: the working groups of the local action "
+                             "plans began then. Check the year."), "starts_local")
+    if starts_at >= latest_start(now):
+        raise MeetingError(_("Meetings can be planned at the latest until the end of %(year)s; check the "
+                             "year.", year=now.year + YEARS_AHEAD), "starts_local")
     if status == MeetingStatus.PLANNED and starts_at < now:
         if creating:
             raise MeetingError(_("A planned meeting cannot start in the past. To record a meeting that has "
@@ -185,8 +216,8 @@ def _check(group: WorkingGroup, data: MeetingData, status: str, now: datetime, c
     if status == MeetingStatus.HELD and starts_at > now:
         raise MeetingError(_("A held meeting cannot start in the future."), "starts_local")
     place = (data.place or "").strip() or None
-    if place and len(place) > 300:
-        raise MeetingError(_("The place is too long (at most 300 characters)."), "place")
+    if place and len(place) > PLACE_MAX:
+        raise MeetingError(_("The place is too long (at most %(num)s characters).", num=PLACE_MAX), "place")
     online_url = _clean_url(data.online_url)
     if place is None and online_url is None:
         raise MeetingError(_("Enter the place of the meeting, an online link, or both."), "place")
@@ -204,6 +235,9 @@ def _check(group: WorkingGroup, data: MeetingData, status: str, now: datetime, c
             raise MeetingError(_("A joint meeting needs at least one other participating group."),
                                "joint_group_ids")
     description = (data.description or "").strip() or None
+    if description and len(description) > DESCRIPTION_MAX:
+        raise MeetingError(_("The description is too long (at most %(num)s characters).",
+                             num=DESCRIPTION_MAX), "description")
     return _Checked(title, starts_at, ends_at, zone.key, place, online_url, description, data.kind,
                     bool(data.public), joint_groups)
 
@@ -224,8 +258,14 @@ def _set_participants(meeting: Meeting, organiser: WorkingGroup, others: list[Wo
 
 
 def touch(meeting: Meeting) -> None:
-    """Mark the meeting changed (feeds use updated_at), also for changes to its agenda or minutes."""
-    meeting.updated_at = utcnow()
+    """Mark the meeting changed (feeds use updated_at), also for changes to its agenda or minutes.
+
+    A direct UPDATE of the timestamp, so it does not raise the meeting's version: a new agenda item is no
+    conflict for someone editing the meeting's own fields in another tab.
+    """
+    db.session.execute(update(Meeting).where(Meeting.id == meeting.id).values(updated_at=utcnow()),
+                       execution_options={"synchronize_session": False})
+    db.session.expire(meeting, ["updated_at"])
 
 
 def require_manager(meeting_or_group, actor: User) -> None:
@@ -267,15 +307,19 @@ def schedule_meeting(group: WorkingGroup, data: MeetingData, *, actor: User, now
     return meeting
 
 
-def update_meeting(meeting: Meeting, data: MeetingData, *, actor: User,
-                   now: datetime | None = None) -> list[str]:
+def update_meeting(meeting: Meeting, data: MeetingData, *, actor: User, now: datetime | None = None,
+                   seen_version: int | None = None) -> list[str]:
     """Edit or move a meeting; returns the names of the changed fields.
 
     The status is not changed here (see `cancel_meeting`, `mark_held`). Invited people are told of a change
-    of time or place (`portal.meetings.invitations.notify_update`) after it is applied.
+    of time or place (`portal.meetings.invitations.notify_update`) after it is applied, so only a save that
+    wins sends mail: an outdated `seen_version` raises `StaleEdit` first, a concurrent save makes the flush
+    raise `StaleDataError` before anything is queued.
     """
     require_manager(meeting, actor)
     require_open(meeting)
+    if seen_version is not None:
+        check_version(meeting, seen_version)
     now = now or utcnow()
     checked = _check(meeting.group, data, meeting.status, now, creating=False)
     changed = []
@@ -376,9 +420,9 @@ def preview_series(spec: SeriesSpec, *, now: datetime | None = None) -> list[Ser
         raise MeetingError(_("Choose which weekday of the month."), "nth")
     if not 0 <= spec.weekday <= 6:
         raise MeetingError(_("Choose the day of the week."), "weekday")
-    if not now.year - 1 <= spec.year <= now.year + 5:
+    if not now.year - 1 <= spec.year <= now.year + YEARS_AHEAD:
         raise MeetingError(_("Choose a year between %(first)s and %(last)s.", first=now.year,
-                             last=now.year + 5), "year")
+                             last=now.year + YEARS_AHEAD), "year")
     if not 15 <= spec.duration_minutes <= 12 * 60:
         raise MeetingError(_("A meeting lasts between 15 minutes and 12 hours."), "duration_minutes")
     dates = []
@@ -424,10 +468,19 @@ def _check_agenda(data: AgendaData) -> AgendaData:
     title = (data.title or "").strip()
     if not title:
         raise MeetingError(_("Enter the agenda item."), "title")
+    if len(title) > AGENDA_TITLE_MAX:
+        raise MeetingError(_("The agenda item is too long (at most %(num)s characters).",
+                             num=AGENDA_TITLE_MAX), "title")
     if data.duration_minutes is not None and not 1 <= data.duration_minutes <= 600:
         raise MeetingError(_("The duration is between 1 and 600 minutes."), "duration_minutes")
-    return AgendaData(title[:300], (data.presenter or "").strip() or None, data.duration_minutes,
-                      (data.notes or "").strip() or None)
+    presenter = (data.presenter or "").strip() or None
+    if presenter and len(presenter) > PRESENTER_MAX:
+        raise MeetingError(_("The presenter's name is too long (at most %(num)s characters).",
+                             num=PRESENTER_MAX), "presenter")
+    notes = (data.notes or "").strip() or None
+    if notes and len(notes) > NOTES_MAX:
+        raise MeetingError(_("The notes are too long (at most %(num)s characters).", num=NOTES_MAX), "notes")
+    return AgendaData(title, presenter, data.duration_minutes, notes)
 
 
 def add_agenda_item(meeting: Meeting, data: AgendaData, *, actor: User) -> AgendaItem:
@@ -445,10 +498,13 @@ def add_agenda_item(meeting: Meeting, data: AgendaData, *, actor: User) -> Agend
     return item
 
 
-def update_agenda_item(item: AgendaItem, data: AgendaData, *, actor: User) -> None:
+def update_agenda_item(item: AgendaItem, data: AgendaData, *, actor: User,
+                       seen_version: int | None = None) -> None:
     meeting = item.meeting
     require_manager(meeting, actor)
     require_open(meeting)
+    if seen_version is not None:
+        check_version(item, seen_version)
     data = _check_agenda(data)
     item.title, item.presenter = data.title, data.presenter
     item.duration_minutes, item.notes = data.duration_minutes, data.notes

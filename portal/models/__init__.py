@@ -11,6 +11,7 @@ from portal.models.analysis import (
     IndexRecord,
     SchoolRecord,
 )
+from portal.models.forms import FormToken
 from portal.models.groups import Membership, PendingMembership, SensitiveTrait, WorkingGroup
 from portal.models.mail import OutboxMessage
 from portal.models.meetings import (
@@ -40,6 +41,7 @@ __all__ = [
     "AnalysisUpload",
     "ClassRecord",
     "FlagEvent",
+    "FormToken",
     "FlagLink",
     "FlagOccurrence",
     "IndexRecord",

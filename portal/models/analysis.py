@@ -202,6 +202,10 @@ class AnalysisFlag(db.Model):
     last_seen_year: Mapped[str] = mapped_column(String(7), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Optimistic locking of the workflow state (portal.versioning).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     territory: Mapped[Territory] = relationship()
     occurrences: Mapped[list[FlagOccurrence]] = relationship(

@@ -77,6 +77,10 @@ class WorkingGroup(db.Model):
     max_share_multiple: Mapped[float] = mapped_column(default=2.0, server_default="2")
     required_support_parents: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Optimistic locking of the settings (portal.versioning).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     territory: Mapped[Territory] = relationship()
     parent: Mapped[WorkingGroup | None] = relationship(remote_side=[id], back_populates="subgroups")
@@ -106,6 +110,9 @@ class Membership(db.Model):
     joined_on: Mapped[date] = mapped_column(Date)
     left_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     group: Mapped[WorkingGroup] = relationship()
     user: Mapped[User] = relationship()

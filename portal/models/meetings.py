@@ -70,6 +70,10 @@ class Meeting(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Any change to the meeting or its agenda bumps this: feeds use it for ETag/Last-Modified.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, index=True)
+    # Optimistic locking (portal.versioning): every UPDATE checks and raises it.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     group: Mapped[WorkingGroup] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -120,6 +124,9 @@ class AgendaItem(db.Model):
     presenter: Mapped[str | None] = mapped_column(String(200))
     duration_minutes: Mapped[int | None]
     notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
 
@@ -178,6 +185,12 @@ class Minutes(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The text version the approver saw and approved (MinutesVersion.version).
+    approved_version: Mapped[int | None]
+    # Optimistic locking of the row; every save of a new text version raises it too.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     meeting: Mapped[Meeting] = relationship(back_populates="minutes")
     versions: Mapped[list[MinutesVersion]] = relationship(

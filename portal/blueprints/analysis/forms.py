@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from portal.analysis import DEFAULT_MAX_BYTES
 from portal.analysis_portal.services import ALLOWED_EXTENSIONS
+from portal.forms_kit import MaxLength, VersionField
 
 
 class UploadForm(FlaskForm):
@@ -44,9 +45,11 @@ class CancelForm(FlaskForm):
 
 
 class StateForm(FlaskForm):
+    # The flag's version when the page was shown (portal.versioning).
+    version = VersionField()
     state = SelectField(_l("New state"), validators=[DataRequired()])
     link_id = SelectField(_l("Where it was handled"), coerce=int, validators=[Optional()])
-    note = TextAreaField(_l("Note"), validators=[Length(max=4000)],
+    note = TextAreaField(_l("Note"), validators=[MaxLength(4000)],
                          description=_l("Required when closing or reopening a flag."))
 
 

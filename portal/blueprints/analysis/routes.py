@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.models import Meeting
 from portal.models.analysis import FlagState
 from portal.security import coordinators, members
+from portal.versioning import STALE_ERRORS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -157,6 +158,8 @@ def flag(flag_id: int):
 def change_state(flag_id: int):
     flag = _flag(flag_id)
     form = StateForm()
+    if request.method == "GET":
+        form.version.data = flag.version
     form.state.choices = [(s, services.STATE_LABELS[s]) for s in services.allowed_states(flag)]
     where = services.resolve_links(flag.links)
     form.link_id.choices = [(0, _("— not tied to a meeting —"))] + [
@@ -167,12 +170,21 @@ def change_state(flag_id: int):
     if form.validate_on_submit():
         link = next((w.link for w in where.values() if w.link.id == form.link_id.data), None)
         try:
-            services.change_state(flag, form.state.data, note=form.note.data, actor=current_user, link=link)
+            services.change_state(flag, form.state.data, note=form.note.data, actor=current_user, link=link,
+                                  seen_version=form.version.data)
+            db.session.commit()
+        except STALE_ERRORS:
+            db.session.rollback()
+            form.version.data = flag.version
+            flash(_("Someone else changed the state of this flag in the meantime, so your change has not "
+                    "been saved. Its current state is shown below; your choice and note are kept. Check them "
+                    "and save again."), "error")
+            return render_template("analysis/state.html", flag=flag, form=form,
+                                   transitions=services.TRANSITIONS, **_labels()), 409
         except services.AnalysisError as error:
             db.session.rollback()
             form.note.errors.append(str(error))
         else:
-            db.session.commit()
             flash(_("The flag is now “%(state)s”.", state=services.STATE_LABELS[flag.state]), "success")
             return redirect(url_for("analysis.flag", flag_id=flag.id))
     return render_template("analysis/state.html", flag=flag, form=form, transitions=services.TRANSITIONS,

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db, login_manager
 
@@ -23,6 +24,11 @@ MESSAGES = {
     403: (_l("Access denied"), _l("You do not have permission to see this page.")),
     404: (_l("Page not found"), _l("The page does not exist or has moved. Check the address.")),
     405: (_l("Method not allowed"), _l("This action cannot be done this way.")),
+    409: (
+        _l("Changed at the same moment"),
+        _l("Someone else saved the same record at the same moment, so nothing was saved. Go back, reload "
+           "the page and try again."),
+    ),
     413: (
         _l("File too large"),
         _l("The file or form you sent is larger than the portal accepts. Nothing was saved."),
@@ -107,6 +113,13 @@ def _handler(code):
 
 for _code in (400, 403, 404, 405, 413, 429):
     bp.app_errorhandler(_code)(_handler(_code))
+
+
+@bp.app_errorhandler(StaleDataError)
+def stale_data(error):
+    """Two saves of one record at the same moment (portal.versioning): the loser changes nothing."""
+    db.session.rollback()
+    return render_error(409)
 
 
 @bp.app_errorhandler(500)

@@ -12,9 +12,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional
 
 from portal.blueprints.auth.forms import strip
+from portal.forms_kit import MaxLength, OnceField, VersionField
 from portal.groups.balance import CATEGORY_LABELS
 from portal.models.groups import GroupKind, GroupRole
 
@@ -36,13 +37,18 @@ DATE_MESSAGE = _l("Enter a date as YYYY-MM-DD.")
 
 
 class GroupForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip])
-    slug = StringField(_l("Address (slug)"), validators=[Optional(), Length(max=80)], filters=[strip],
+    """A new group (with `once`) and the settings of one (with `version`): the routes drop the other one."""
+
+    once = OnceField()
+    version = VersionField()
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the group's name.")),
+                                               MaxLength(200)], filters=[strip])
+    slug = StringField(_l("Address (slug)"), validators=[Optional(), MaxLength(80)], filters=[strip],
                        description=_l("Letters, digits and hyphens; left empty, it is made from the name."))
     kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
     parent_id = SelectField(_l("Parent group (for a sub-group)"), coerce=int, default=0)
-    purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000)])
-    description = TextAreaField(_l("Public description"), validators=[Optional(), Length(max=10000)],
+    purpose = TextAreaField(_l("Purpose"), validators=[Optional(), MaxLength(2000)])
+    description = TextAreaField(_l("Public description"), validators=[Optional(), MaxLength(10000)],
                                 description=_l("Shown on the group's public page. Separate paragraphs "
                                                "with an empty line."))
     public = BooleanField(_l("Anyone can see the group's page and member list"), default=True)
@@ -72,14 +78,15 @@ class GroupForm(FlaskForm):
 
 
 class AddMemberForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip],
+    once = OnceField()
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), MaxLength(254)], filters=[strip],
                        description=_l("A person without an account gets an invitation by e-mail and becomes "
                                       "a member once they accept it."))
-    name = StringField(_l("Name (for an invitation)"), validators=[Optional(), Length(max=200)],
+    name = StringField(_l("Name (for an invitation)"), validators=[Optional(), MaxLength(200)],
                        filters=[strip])
     category = SelectField(_l("Category"), choices=CATEGORY_CHOICES,
                            validators=[DataRequired(message=_l("Choose the member's category."))])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)], filters=[strip])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), MaxLength(200)], filters=[strip])
     role = SelectField(_l("Role in the group"), choices=ROLE_CHOICES, default="member")
     joined_on = DateField(_l("Member from"), default=date.today,
                           validators=[DataRequired(message=DATE_MESSAGE)])
@@ -87,9 +94,10 @@ class AddMemberForm(FlaskForm):
 
 
 class EditMemberForm(FlaskForm):
+    version = VersionField()
     category = SelectField(_l("Category"), choices=CATEGORY_CHOICES,
                            validators=[DataRequired(message=_l("Choose the member's category."))])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)], filters=[strip])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), MaxLength(200)], filters=[strip])
     role = SelectField(_l("Role in the group"), choices=ROLE_CHOICES)
     effective_on = DateField(_l("A change of category applies from"), default=date.today,
                              validators=[DataRequired(message=DATE_MESSAGE)],
@@ -97,6 +105,7 @@ class EditMemberForm(FlaskForm):
 
 
 class EndMemberForm(FlaskForm):
+    version = VersionField()
     left_on = DateField(_l("No longer a member from"), default=date.today,
                         validators=[DataRequired(message=DATE_MESSAGE)])
 

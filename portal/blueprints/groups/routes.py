@@ -6,6 +6,10 @@ a non-public group is visible only to its members and managers; management needs
 `services.is_group_coordinator` (portal admins, portal coordinators of the territory, the group's chair and
 coordinators); others get 403, or 404 for a group they may not see. E-mails in the directory follow
 `services.shows_contact`.
+
+Edit forms carry the version the user saw and creation forms a one-time token (portal.forms_kit): a save
+from an outdated page answers 409 with the stored values beside the kept input; a creation form sent again
+leads to what it created.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import forms_kit
 from portal.blueprints.groups import bp
 from portal.blueprints.groups.forms import (
     GROUP_ROLE_LABELS,
@@ -38,6 +43,7 @@ from portal.groups.traits import TRAITS, consent_text
 from portal.models import Membership, User, WorkingGroup
 from portal.models.groups import Category, PendingMembership
 from portal.security import coordinators, members, public, signed_in
+from portal.versioning import STALE_ERRORS
 
 
 def today() -> date:
@@ -79,6 +85,13 @@ def _parse_date(value: str | None, default: date) -> date:
         return date.fromisoformat(value) if value else default
     except ValueError:
         return default
+
+
+def _refused(form, error: services.GroupError, default_field) -> None:
+    """Show a service refusal at its field (or the route's usual one); nothing was saved."""
+    db.session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    (field if field is not None else default_field).errors.append(str(error))
 
 
 def _labels() -> dict:
@@ -146,17 +159,21 @@ def _parent_choices(form: GroupForm, territory_id: int | None, exclude: int | No
 @coordinators
 def create():
     form = GroupForm()
+    del form.version
     _parent_choices(form, current_user.territory_id)
     if form.validate_on_submit():
+        if replay := forms_kit.replay(form, url_for("groups.index")):
+            return replay
         try:
             group = services.create_group(form.data_for_service(), actor=current_user)
         except services.GroupError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
+            _refused(form, error, form.name)
         else:
+            url = url_for("groups.show", group_id=group.id)
+            forms_kit.fulfil(form, url)
             db.session.commit()
             flash(_("The group has been created. Now add its members."), "success")
-            return redirect(url_for("groups.show", group_id=group.id))
+            return redirect(url)
     return render_template("groups/form.html", form=form, group=None)
 
 
@@ -164,21 +181,31 @@ def create():
 @members
 def edit(group_id: int):
     group = _managed(group_id)
-    form = GroupForm(obj=group)
-    if request.method == "GET":
-        form.parent_id.data = group.parent_id or 0
-    _parent_choices(form, group.territory_id, exclude=group.id)
+    form = _group_form(GroupForm(obj=group), group, stored=request.method == "GET")
     if form.validate_on_submit():
         try:
-            services.update_group(group, form.data_for_service(), actor=current_user)
-        except services.GroupError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
+            services.update_group(group, form.data_for_service(), actor=current_user,
+                                  seen_version=form.version.data)
             db.session.commit()
+        except STALE_ERRORS:
+            stored = forms_kit.conflict(form, lambda: (
+                group.version, _group_form(GroupForm(formdata=None, obj=group), group, stored=True)))
+            return render_template("groups/form.html", form=form, group=group, conflict=stored), 409
+        except services.GroupError as error:
+            _refused(form, error, form.name)
+        else:
             flash(_("The group's settings have been saved."), "success")
             return redirect(url_for("groups.show", group_id=group.id))
     return render_template("groups/form.html", form=form, group=group)
+
+
+def _group_form(form: GroupForm, group: WorkingGroup, stored: bool) -> GroupForm:
+    if hasattr(form, "once"):
+        del form.once
+    if stored:
+        form.parent_id.data = group.parent_id or 0
+    _parent_choices(form, group.territory_id, exclude=group.id)
+    return form
 
 
 @bp.route("/groups/<int:group_id>/members/add", methods=["GET", "POST"])
@@ -187,6 +214,9 @@ def add_member(group_id: int):
     group = _managed(group_id)
     form = AddMemberForm()
     if form.validate_on_submit():
+        directory = url_for("groups.directory", group_id=group.id)
+        if replay := forms_kit.replay(form, directory):
+            return replay
         try:
             added = services.add_member(
                 group, email=form.email.data, name=form.name.data, category=form.category.data,
@@ -194,9 +224,9 @@ def add_member(group_id: int):
                 actor=current_user, locale=form.locale.data,
             )
         except services.GroupError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
+            _refused(form, error, form.email)
         else:
+            forms_kit.fulfil(form, directory)
             db.session.commit()
             if isinstance(added, PendingMembership):
                 flash(_("%(email)s has been invited; the membership starts when the invitation is accepted.",
@@ -221,12 +251,17 @@ def edit_member(group_id: int, membership_id: int):
             services.change_membership(
                 membership, category=form.category.data, organisation=form.organisation.data,
                 role=form.role.data, effective_on=form.effective_on.data, actor=current_user,
+                seen_version=form.version.data,
             )
-        except services.GroupError as error:
-            db.session.rollback()
-            form.effective_on.errors.append(str(error))
-        else:
             db.session.commit()
+        except STALE_ERRORS:
+            stored = forms_kit.conflict(form, lambda: (
+                membership.version, EditMemberForm(formdata=None, obj=membership)))
+            return render_template("groups/edit_member.html", form=form, group=group, membership=membership,
+                                   conflict=stored), 409
+        except services.GroupError as error:
+            _refused(form, error, form.effective_on)
+        else:
             flash(_("The membership has been changed."), "success")
             return redirect(url_for("groups.directory", group_id=group.id))
     return render_template("groups/edit_member.html", form=form, group=group, membership=membership)
@@ -237,15 +272,22 @@ def edit_member(group_id: int, membership_id: int):
 def end_member(group_id: int, membership_id: int):
     group = _managed(group_id)
     membership = _membership(group, membership_id)
-    form = EndMemberForm()
+    form = EndMemberForm(obj=membership)
+    if request.method == "GET":
+        form.left_on.data = today()
     if form.validate_on_submit():
         try:
-            services.end_membership(membership, form.left_on.data, actor=current_user)
-        except services.GroupError as error:
-            db.session.rollback()
-            form.left_on.errors.append(str(error))
-        else:
+            services.end_membership(membership, form.left_on.data, actor=current_user,
+                                    seen_version=form.version.data)
             db.session.commit()
+        except STALE_ERRORS:
+            stored = forms_kit.conflict(form, lambda: (
+                membership.version, EndMemberForm(formdata=None, obj=membership)))
+            return render_template("groups/end_member.html", form=form, group=group, membership=membership,
+                                   conflict=stored, **_labels()), 409
+        except services.GroupError as error:
+            _refused(form, error, form.left_on)
+        else:
             flash(_("The membership of %(name)s has ended.", name=membership.user.name), "success")
             return redirect(url_for("groups.directory", group_id=group.id))
     # GET (or a bad date) shows the confirmation page; nothing changes without the confirming POST.

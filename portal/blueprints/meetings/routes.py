@@ -4,6 +4,10 @@ Access: pages are `public` or `members` by the decorators, with object checks on
 visible to anyone, a members-only one to members of a participating group and to those who may manage one
 (others get 404, as if it did not exist). Managing needs `is_group_coordinator` of the organising group
 (others get 403 if they may see the meeting or group, else 404).
+
+Edit forms carry the version the user saw and creation forms a one-time token (portal.forms_kit): a save
+from an outdated page answers 409 with the stored values beside the kept input; a creation form sent again
+leads to what it created.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import forms_kit
 from portal.analysis_portal.visibility import hidden_for_current_user
 from portal.blueprints.meetings import bp, today
 from portal.blueprints.meetings.forms import (
     KIND_LABELS,
     STATUS_LABELS,
     AgendaItemForm,
+    ApproveForm,
     CancelForm,
     ConfirmForm,
     GuestForm,
@@ -27,6 +33,7 @@ from portal.blueprints.meetings.forms import (
     ResolutionForm,
     SeriesForm,
     TaskForm,
+    timezone_choices,
 )
 from portal.extensions import db
 from portal.groups import services as groups
@@ -46,6 +53,7 @@ from portal.models.meetings import (
 )
 from portal.security import members, public
 from portal.text import render_markdown
+from portal.versioning import STALE_ERRORS
 
 # ---- lookups with object checks ----------------------------------------------------------------------
 
@@ -182,17 +190,38 @@ def show(meeting_id: int):
 def create(group_id: int):
     group = _managed_group(group_id)
     form = MeetingForm()
+    del form.version
     _joint_choices(form, group)
     if form.validate_on_submit():
+        if replay := forms_kit.replay(form, url_for("meetings.index", group_id=group.id)):
+            return replay
         try:
             meeting = services.schedule_meeting(group, _meeting_data(form), actor=current_user)
         except MeetingError as error:
             _refused(form, error)
         else:
+            url = url_for("meetings.show", meeting_id=meeting.id)
+            forms_kit.fulfil(form, url)
             db.session.commit()
             flash(_("The meeting has been saved. Now add its agenda."), "success")
-            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+            return redirect(url)
     return render_template("meetings/form.html", form=form, group=group, meeting=None)
+
+
+def _fill_from(form: MeetingForm, meeting: Meeting, stored: bool) -> MeetingForm:
+    """The edit form's choices, and (`stored`) its values as stored: times in the meeting's zone."""
+    if hasattr(form, "status"):
+        del form.status
+    if hasattr(form, "once"):
+        del form.once
+    _joint_choices(form, meeting.group)
+    form.timezone.choices = timezone_choices(meeting.timezone)
+    if stored:
+        form.starts_local.data = services.local_time(meeting.starts_at, meeting.timezone).replace(tzinfo=None)
+        form.ends_local.data = services.local_time(meeting.ends_at, meeting.timezone).replace(tzinfo=None)
+        form.joint_group_ids.data = [p.group_id for p in meeting.participants
+                                     if p.group_id != meeting.group_id]
+    return form
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -202,21 +231,21 @@ def edit(meeting_id: int):
     if meeting.is_cancelled:
         flash(_("This meeting has been cancelled and can no longer be changed."), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting.id))
-    form = MeetingForm(obj=meeting)
-    del form.status
-    _joint_choices(form, meeting.group)
-    if request.method == "GET":
-        form.starts_local.data = services.local_time(meeting.starts_at, meeting.timezone).replace(tzinfo=None)
-        form.ends_local.data = services.local_time(meeting.ends_at, meeting.timezone).replace(tzinfo=None)
-        form.joint_group_ids.data = [p.group_id for p in meeting.participants
-                                     if p.group_id != meeting.group_id]
+    form = _fill_from(MeetingForm(obj=meeting), meeting, stored=request.method == "GET")
     if form.validate_on_submit():
         try:
-            changed = services.update_meeting(meeting, _meeting_data(form), actor=current_user)
+            changed = services.update_meeting(meeting, _meeting_data(form), actor=current_user,
+                                              seen_version=form.version.data)
+            db.session.commit()
+        except STALE_ERRORS:
+            stored = forms_kit.conflict(form, lambda: (
+                meeting.version, _fill_from(MeetingForm(formdata=None, obj=meeting), meeting, stored=True)),
+                first=("title", "starts_local", "ends_local"))
+            return render_template("meetings/form.html", form=form, group=meeting.group, meeting=meeting,
+                                   conflict=stored), 409
         except MeetingError as error:
             _refused(form, error)
         else:
-            db.session.commit()
             flash(_("The meeting has been saved.") if changed else _("Nothing has changed."), "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
     return render_template("meetings/form.html", form=form, group=meeting.group, meeting=meeting)
@@ -276,9 +305,13 @@ def series(group_id: int):
                 joint_group_ids=tuple(form.joint_group_ids.data or ()),
             ),
         )
+        creating = request.form.get("action") == "create"
+        if creating and (replay := forms_kit.replay(form, url_for("meetings.index", group_id=group.id))):
+            return replay
         try:
-            if request.form.get("action") == "create":
+            if creating:
                 created = services.create_series(group, spec, actor=current_user)
+                forms_kit.fulfil(form, url_for("meetings.index", group_id=group.id))
             else:
                 preview = services.preview_series(spec)
                 # Check the meeting fields too, so the preview does not promise what creating refuses.
@@ -310,12 +343,17 @@ def _agenda_data(form) -> services.AgendaData:
 def agenda(meeting_id: int):
     meeting = _managed(meeting_id)
     form = AgendaItemForm()
+    del form.version
+    back = url_for("meetings.agenda", meeting_id=meeting.id)
     if form.validate_on_submit():
+        if replay := forms_kit.replay(form, back):
+            return replay
         try:
-            services.add_agenda_item(meeting, _agenda_data(form), actor=current_user)
+            item = services.add_agenda_item(meeting, _agenda_data(form), actor=current_user)
         except MeetingError as error:
             _refused(form, error)
         else:
+            forms_kit.fulfil(form, f"{back}#item-{item.id}")
             db.session.commit()
             flash(_("The agenda item has been added."), "success")
             return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
@@ -327,13 +365,19 @@ def agenda(meeting_id: int):
 def edit_agenda_item(item_id: int):
     item = _owned(AgendaItem, item_id)
     form = AgendaItemForm(obj=item)
+    del form.once
     if form.validate_on_submit():
         try:
-            services.update_agenda_item(item, _agenda_data(form), actor=current_user)
+            services.update_agenda_item(item, _agenda_data(form), actor=current_user,
+                                        seen_version=form.version.data)
+            db.session.commit()
+        except STALE_ERRORS:
+            stored = forms_kit.conflict(form, lambda: (item.version, AgendaItemForm(formdata=None, obj=item)))
+            return render_template("meetings/agenda_item.html", item=item, meeting=item.meeting, form=form,
+                                   conflict=stored), 409
         except MeetingError as error:
             _refused(form, error)
         else:
-            db.session.commit()
             flash(_("The agenda item has been saved."), "success")
             return redirect(url_for("meetings.agenda", meeting_id=item.meeting_id))
     return render_template("meetings/agenda_item.html", item=item, meeting=item.meeting, form=form)
@@ -416,7 +460,10 @@ def attendance_sheet(meeting_id: int):
 def add_guest(meeting_id: int):
     meeting = _managed(meeting_id)
     form = GuestForm()
+    back = url_for("meetings.attendance_sheet", meeting_id=meeting.id) + "#guests"
     if form.validate_on_submit():
+        if replay := forms_kit.replay(form, back):
+            return replay
         try:
             attendance.add_guest(meeting, name=form.name.data, organisation=form.organisation.data,
                                  category=form.category.data, actor=current_user)
@@ -424,12 +471,12 @@ def add_guest(meeting_id: int):
             db.session.rollback()
             flash(str(error), "error")
         else:
+            forms_kit.fulfil(form, back)
             db.session.commit()
             flash(_("The guest has been added."), "success")
     else:
-        for errors in form.errors.values():
-            flash(" ".join(errors), "error")
-    return redirect(url_for("meetings.attendance_sheet", meeting_id=meeting.id) + "#guests")
+        forms_kit.flash_errors(form)
+    return redirect(back)
 
 
 @bp.route("/meetings/guests/<int:attendance_id>/remove", methods=["GET", "POST"])
@@ -485,23 +532,34 @@ def edit_minutes(meeting_id: int):
     form = MinutesForm()
     if request.method == "GET":
         form.body.data = minutes.current_text(meeting)
+        form.version.data = minutes.current_version(meeting)
     if not approved and form.validate_on_submit():
         try:
-            version = minutes.save_minutes(meeting, form.body.data, actor=current_user)
+            version = minutes.save_minutes(meeting, form.body.data, actor=current_user,
+                                           seen_version=form.version.data)
+            db.session.commit()
+        except STALE_ERRORS:
+            stored = forms_kit.conflict(form, lambda: (minutes.current_version(meeting), MinutesForm(
+                formdata=None, data={"body": minutes.current_text(meeting)})))
+            return _minutes_page(meeting, form, conflict=stored), 409
         except MeetingError as error:
             _refused(form, error)
         else:
-            db.session.commit()
             flash(_("The minutes have been saved (version %(num)s).", num=version.version) if version
                   else _("Nothing has changed."), "success")
             return redirect(url_for("meetings.edit_minutes", meeting_id=meeting.id))
     elif approved and request.method == "POST":
         flash(_("The minutes have been approved and can no longer be changed."), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    return _minutes_page(meeting, form)
+
+
+def _minutes_page(meeting: Meeting, form: MinutesForm, conflict=None) -> str:
     task_form = TaskForm()
     _owner_choices(task_form, meeting)
-    return render_template("meetings/minutes.html", meeting=meeting, form=form, approved=approved,
-                           resolution_form=ResolutionForm(), task_form=task_form, confirm_form=ConfirmForm(),
+    return render_template("meetings/minutes.html", meeting=meeting, form=form,
+                           approved=minutes.is_approved(meeting), resolution_form=ResolutionForm(),
+                           task_form=task_form, confirm_form=ConfirmForm(), conflict=conflict,
                            preview=render_markdown(minutes.current_text(meeting)))
 
 
@@ -509,10 +567,19 @@ def edit_minutes(meeting_id: int):
 @members
 def approve_minutes(meeting_id: int):
     meeting = _managed(meeting_id)
-    form = ConfirmForm()
+    form = ApproveForm()
+    if request.method == "GET":
+        form.version.data = minutes.current_version(meeting)
     if form.validate_on_submit():
         try:
-            minutes.approve_minutes(meeting, actor=current_user)
+            minutes.approve_minutes(meeting, actor=current_user, seen_version=form.version.data)
+        except STALE_ERRORS:
+            db.session.rollback()
+            form.version.data = minutes.current_version(meeting)
+            flash(_("The minutes have changed since you opened this page, so they have not been approved. "
+                    "Read the current text below and approve it if it is right."), "error")
+            return render_template("meetings/approve.html", meeting=meeting, form=form,
+                                   preview=render_markdown(minutes.current_text(meeting))), 409
         except MeetingError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -543,19 +610,22 @@ def minutes_history(meeting_id: int):
 def add_resolution(meeting_id: int):
     meeting = _managed(meeting_id)
     form = ResolutionForm()
+    back = url_for("meetings.edit_minutes", meeting_id=meeting.id) + "#resolutions"
     if form.validate_on_submit():
+        if replay := forms_kit.replay(form, back):
+            return replay
         try:
             minutes.add_resolution(meeting, form.text.data, actor=current_user)
         except MeetingError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
+            forms_kit.fulfil(form, back)
             db.session.commit()
             flash(_("The resolution has been added."), "success")
     else:
-        for errors in form.errors.values():
-            flash(" ".join(errors), "error")
-    return redirect(url_for("meetings.edit_minutes", meeting_id=meeting.id) + "#resolutions")
+        forms_kit.flash_errors(form)
+    return redirect(back)
 
 
 @bp.route("/meetings/resolutions/<int:resolution_id>/delete", methods=["GET", "POST"])
@@ -577,7 +647,10 @@ def add_task(meeting_id: int):
     meeting = _managed(meeting_id)
     form = TaskForm()
     _owner_choices(form, meeting)
+    back = url_for("meetings.edit_minutes", meeting_id=meeting.id) + "#tasks"
     if form.validate_on_submit():
+        if replay := forms_kit.replay(form, back):
+            return replay
         try:
             minutes.add_task(meeting, minutes.TaskData(
                 title=form.title.data, owner_id=form.owner_id.data or None, owner_name=form.owner_name.data,
@@ -586,12 +659,12 @@ def add_task(meeting_id: int):
             db.session.rollback()
             flash(str(error), "error")
         else:
+            forms_kit.fulfil(form, back)
             db.session.commit()
             flash(_("The task has been added."), "success")
     else:
-        for errors in form.errors.values():
-            flash(" ".join(errors), "error")
-    return redirect(url_for("meetings.edit_minutes", meeting_id=meeting.id) + "#tasks")
+        forms_kit.flash_errors(form)
+    return redirect(back)
 
 
 @bp.post("/meetings/tasks/<int:task_id>/done")
