@@ -1,8 +1,9 @@
 """What every form of the portal shares: stated length limits, the hidden version of an edited record,
 the one-time token of a creation form, and showing a refused save.
 
-* `MaxLength(n)`: the limit is checked by the form (a message, never a silent cut), rendered as the
-  `maxlength` attribute and stated beside the field by the `field` macro ("nejvýše 5 000 znaků").
+* `MaxLength(n)`: the limit is checked by the form (a message, never a silent cut) and stated beside the
+  field by the `field` macro ("nejvýše 5 000 znaků"); no `maxlength` attribute, which lets a browser cut a
+  pasted text silently.
 * `VersionField`: the version of the record the user saw (portal.versioning); `conflict()` renders the form
   again with HTTP 409, the user's values kept and the stored ones shown beside.
 * `OnceField`: a random token; `replay(form)` claims it or redirects to what its first submission created
@@ -37,7 +38,8 @@ class MaxLength:
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.field_flags = {"maxlength": limit, "limit_hint": LazyString(_limit_text, limit)}
+        # No `maxlength` attribute: a browser would cut a pasted text at the limit without a word.
+        self.field_flags = {"limit_hint": LazyString(_limit_text, limit)}
 
     def __call__(self, form, field) -> None:
         length = len(field.data or "")

@@ -334,8 +334,11 @@ def test_a_too_long_description_is_refused_with_the_limit_not_cut(world, client,
     group, coordinator, _, _ = world
     login_as(coordinator)
     url = f"/groups/{group.id}/meetings/new"
-    form_page = plain(client.get(url).get_data(as_text=True))
+    raw_form = client.get(url).get_data(as_text=True)
+    form_page = plain(raw_form)
     assert "Nejvýše 5 000 znaků." in form_page  # stated beside the field
+    # No maxlength attribute: a browser would cut a pasted text silently instead of letting the form say so.
+    assert "maxlength" not in raw_form
     before = count(db, Meeting)
     response = client.post(url, data={**hidden_fields(client, url, "once"),
                                       **new_meeting_fields(description="x" * 280_000)})
