@@ -4,6 +4,7 @@ from portal.models.analysis import (
     AnalysisDataset,
     AnalysisFlag,
     AnalysisUpload,
+    AnalysisUploadFile,
     ClassRecord,
     FlagEvent,
     FlagLink,
@@ -12,6 +13,7 @@ from portal.models.analysis import (
     SchoolRecord,
 )
 from portal.models.groups import Membership, PendingMembership, SensitiveTrait, WorkingGroup
+from portal.models.jobs import Job, JobState
 from portal.models.mail import OutboxMessage
 from portal.models.meetings import (
     AgendaItem,
@@ -30,6 +32,7 @@ __all__ = [
     "AnalysisDataset",
     "AnalysisFlag",
     "AnalysisUpload",
+    "AnalysisUploadFile",
     "ClassRecord",
     "FlagEvent",
     "FlagLink",
@@ -47,6 +50,8 @@ __all__ = [
     "Task",
     "AuditEvent",
     "Invitation",
+    "Job",
+    "JobState",
     "Membership",
     "OutboxMessage",
     "PasswordResetToken",
