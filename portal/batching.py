@@ -12,8 +12,8 @@ T = TypeVar("T")
 
 #: Values per ``IN (...)``: well under PostgreSQL's 65,535 parameters, small enough for SQLite too.
 IN_CHUNK = 5_000
-#: Rows per ``INSERT``: SQLAlchemy splits again by parameter count ("insertmanyvalues").
-INSERT_CHUNK = 2_000
+#: Rows per bulk insert call (an executemany: each row is its own small statement in one pipeline).
+INSERT_CHUNK = 5_000
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:

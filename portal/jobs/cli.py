@@ -42,9 +42,6 @@ def jobs_worker(local: bool, burst: bool, simple: bool) -> None:
     from rq import SimpleWorker, Worker
 
     runner.fail_stale()
-    from portal.extensions import db
-
-    db.engine.dispose()  # the work horses are forked: each opens its own database connections
     worker_class = SimpleWorker if simple else Worker
     worker = worker_class([app.config["JOBS_QUEUE"]], connection=redis_connection(app))
     worker.work(burst=burst, with_scheduler=False)

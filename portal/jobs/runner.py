@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import threading
 import traceback
 from datetime import timedelta
@@ -21,12 +22,21 @@ from portal.models.base import utcnow
 log = logging.getLogger(__name__)
 
 _app: Flask | None = None
+_pid = os.getpid()
 
 
 def set_worker_app(app: Flask) -> None:
     """The app job functions run in (set by `flask jobs worker` and the local thread)."""
     global _app
     _app = app
+
+
+def _after_fork() -> None:
+    """In a forked work horse (RQ), leave the parent's pooled connections to the parent and open new ones."""
+    global _pid
+    if os.getpid() != _pid:
+        _pid = os.getpid()
+        db.engine.dispose(close=False)
 
 
 def worker_app() -> Flask:
@@ -121,6 +131,7 @@ def run(job_id: int) -> str | None:
 
     app = worker_app()
     with app.app_context():
+        _after_fork()
         if not claim(job_id):
             return None
         job = db.session.get(Job, job_id)
