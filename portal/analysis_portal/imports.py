@@ -30,7 +30,7 @@ from portal.models.base import utcnow
 #: before parsing: real sheets pack about 5–20 : 1, a "zip bomb" of whitespace thousands : 1.
 XLSX_MAX_RATIO = 100
 XLSX_RATIO_FROM = 1024 * 1024
-#: Everything in a workbook, unpacked (the national file of 40,000 classes is about 15 MiB).
+#: Everything in a workbook, unpacked (a national workbook of 4,000 sites and 40,000 classes: 17 MiB).
 XLSX_MAX_UNPACKED = 64 * 1024 * 1024
 
 
