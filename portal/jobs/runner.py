@@ -75,8 +75,8 @@ def _write(stmt) -> bool:
                     conn.exec_driver_sql("PRAGMA busy_timeout = 5000")
                     conn.commit()
         return rowcount == 1
-    except SQLAlchemyError:
-        log.warning("job bookkeeping write failed", exc_info=True)
+    except SQLAlchemyError as exc:  # e.g. SQLite locked by the job's own transaction: the next one lands
+        log.warning("job bookkeeping write skipped: %s", str(exc).splitlines()[0])
         return False
 
 
