@@ -184,3 +184,26 @@ def test_an_upload_that_expired_before_its_import_ran_answers_422(client, login_
     assert response.status_code == 422
     assert "Platnost nahraných dat vypršela" in response.get_data(as_text=True)
     assert count(AnalysisDataset) == 0
+
+
+def test_a_second_confirm_shows_the_import_already_queued(client, login_as, app, monkeypatch):
+    login_as("coordinator")
+    preview_url = post_files(client, sample_bytes("schools.csv")).headers["Location"]
+    monkeypatch.setitem(app.config, "JOBS_BACKEND", "local")
+    csrf = token(client, preview_url)
+    first = client.post(preview_url, data={"csrf_token": csrf}).headers["Location"]
+    second = client.post(preview_url, data={"csrf_token": csrf}).headers["Location"]
+    assert first == second
+    assert count(Job, Job.kind == "analysis.import") == 1
+
+
+def test_expired_uploads_go_with_their_files(client, login_as, app, monkeypatch):
+    login_as("coordinator")
+    monkeypatch.setitem(app.config, "JOBS_BACKEND", "local")  # the check waits: the files stay stored
+    post_files(client, sample_bytes("schools.csv", "classes.csv"))
+    assert count(AnalysisUploadFile) == 2
+    upload = db.session.scalar(select(AnalysisUpload))
+    upload.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    post_files(client, sample_bytes("schools.csv"))
+    assert count(AnalysisUpload) == 1 and count(AnalysisUploadFile) == 1

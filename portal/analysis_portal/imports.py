@@ -17,13 +17,14 @@ import zipfile
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from portal import jobs
 from portal.analysis import Problem, ValidationFailed, read_upload
 from portal.analysis_portal import services
 from portal.analysis_portal.services import CLASS_FIELDS, SCHOOL_FIELDS, UPLOAD_TTL, AnalysisError, _row
 from portal.extensions import db
-from portal.models import AnalysisUpload, AnalysisUploadFile, Job, User
+from portal.models import AnalysisUpload, AnalysisUploadFile, Job, JobState, User
 from portal.models.base import utcnow
 
 #: A workbook member that unpacks to more than this many times its packed size (and over 1 MiB) is refused
@@ -110,6 +111,12 @@ def request_import(upload: AnalysisUpload, *, replace: bool, actor: User) -> Job
     if replaced and not replace:
         raise AnalysisError(_("Confirm that the stored data of %(years)s should be replaced.",
                               years=", ".join(replaced)))
+    # A second click while the import is queued or running shows that job instead of starting another.
+    for job in db.session.scalars(select(Job).where(
+            Job.kind == "analysis.import", Job.created_by_id == actor.id,
+            Job.state.in_((JobState.QUEUED.value, JobState.RUNNING.value)))):
+        if job.payload.get("upload_id") == upload.id:
+            return job
     return jobs.enqueue("analysis.import", {"upload_id": upload.id, "replace": bool(replace),
                                             "actor_id": actor.id}, actor=actor)
 

@@ -50,6 +50,7 @@ from portal.models import (
     AnalysisDataset,
     AnalysisFlag,
     AnalysisUpload,
+    AnalysisUploadFile,
     ClassRecord,
     FlagEvent,
     FlagLink,
@@ -162,7 +163,10 @@ def _row(obj: Any, names: Sequence[str]) -> dict[str, Any]:
 
 
 def clear_expired_uploads() -> None:
-    db.session.execute(delete(AnalysisUpload).where(AnalysisUpload.expires_at < utcnow()))
+    expired = select(AnalysisUpload.id).where(AnalysisUpload.expires_at < utcnow()).scalar_subquery()
+    # Files first: SQLite does not enforce the foreign key's ON DELETE CASCADE here.
+    db.session.execute(delete(AnalysisUploadFile).where(AnalysisUploadFile.upload_id.in_(expired)))
+    db.session.execute(delete(AnalysisUpload).where(AnalysisUpload.id.in_(expired)))
 
 
 def pending_upload(upload_id: int, actor: User) -> AnalysisUpload | None:
