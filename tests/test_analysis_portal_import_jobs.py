@@ -130,8 +130,8 @@ def bomb_workbook() -> bytes:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
-                head, _, rest = data.partition(b"?>")
-                data = head + b"?><!--" + b" " * (64 * 1024 * 1024) + b"-->" + rest
+                assert data.count(b"<sheetData") == 1
+                data = data.replace(b"<sheetData", b"<!--" + b" " * (64 * 1024 * 1024) + b"--><sheetData")
             target.writestr(info.filename, data, compresslevel=9)
     return out.getvalue()
 
