@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import Flask, current_app
 from sqlalchemy import update
@@ -16,6 +17,9 @@ from portal.models import Job, JobState
 from portal.models.base import utcnow
 
 log = logging.getLogger(__name__)
+
+#: Seconds between looks for jobs of dead workers (see runner.fail_stale).
+SWEEP_EVERY = 30.0
 
 _wake = threading.Event()
 _thread: threading.Thread | None = None
@@ -66,10 +70,13 @@ def work_local(app: Flask, *, burst: bool = False, poll: float = 2.0,
     none is left. Returns how many jobs ran."""
     runner.set_worker_app(app)
     ran = 0
+    swept = 0.0
     while stop is None or not stop.is_set():
         try:
             with app.app_context():
-                runner.fail_stale()
+                if time.monotonic() - swept > SWEEP_EVERY:
+                    runner.fail_stale()
+                    swept = time.monotonic()
                 job_id = runner.next_queued()
                 db.session.remove()
         except SQLAlchemyError:  # the database may be briefly away (or not migrated yet); keep going
