@@ -168,3 +168,22 @@ def test_chunked():
     assert list(chunked([], 3)) == []
     with pytest.raises(ValueError):
         list(chunked([1], 0))
+
+
+def _times_out(job_id, payload):
+    """A job stopped by RQ's time limit while in a query: the timeout surfaces as the error it caused."""
+    from rq.timeouts import JobTimeoutException
+
+    try:
+        raise JobTimeoutException("Task exceeded maximum timeout value (1 seconds)")
+    except JobTimeoutException:
+        raise RuntimeError("another command is already in progress") from None
+
+
+def test_a_job_stopped_by_the_time_limit_says_so(app, factories, monkeypatch):
+    monkeypatch.setitem(jobs.TASKS, "tests.timeout", "tests.test_jobs:_times_out")
+    job = jobs.enqueue("tests.timeout", {}, actor=factories.user("coordinator"))
+    db.session.commit()  # runs after the commit (the "sync" backend of the tests)
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert job.state == "failed" and job.error.startswith("timeout: Task exceeded")

@@ -143,13 +143,10 @@ def run(job_id: int) -> str | None:
         except Rejected as rejected:
             finish(job_id, JobState.FAILED, result=rejected.result)
             return JobState.FAILED.value
-        except MemoryError:
-            finish(job_id, JobState.FAILED, error="MemoryError: the job ran out of memory.")
-            return JobState.FAILED.value
         except BaseException as exc:  # noqa: BLE001 - a job's crash (or RQ's timeout) is its result
             log.exception("job %s (%s) failed", job_id, kind)
             finish(job_id, JobState.FAILED, error=_describe(exc))
-            if not isinstance(exc, Exception) and type(exc).__name__ != "JobTimeoutException":
+            if not isinstance(exc, Exception) and not _describe(exc).startswith("timeout:"):
                 raise  # KeyboardInterrupt, SystemExit: let the worker stop
             return JobState.FAILED.value
         finish(job_id, JobState.DONE, result=result or {})
@@ -157,6 +154,15 @@ def run(job_id: int) -> str | None:
 
 
 def _describe(exc: BaseException) -> str:
+    """The error text kept on the job. RQ's timeout may surface as the database error it interrupted (the
+    exception it caused on the way out): look for it in the chain, and prefix "timeout:" / "memory:"."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if type(cause).__name__ == "JobTimeoutException":
+            return f"timeout: {cause}"[:2000]
+        if isinstance(cause, MemoryError):
+            return "memory: the job ran out of memory"
+        cause = cause.__context__
     last = traceback.format_exception_only(type(exc), exc)[-1].strip()
     return last[:2000]
 
