@@ -149,6 +149,12 @@ def main() -> None:
             worker.wait(10)
         except subprocess.TimeoutExpired:
             worker.kill()
+        from redis import Redis
+
+        with Redis.from_url(args.redis) as redis:  # the benchmark's queue and worker records
+            for key in redis.scan_iter(f"rq:*{queue}*"):
+                redis.delete(key)
+            redis.srem("rq:queues", f"rq:queue:{queue}")
         errors = worker.stderr.read().decode(errors="replace") if worker.stderr else ""
         if "Traceback" in errors:
             print(errors[-3000:], file=sys.stderr)

@@ -67,6 +67,7 @@ def redis_queue(app):
     yield url, name, connection
     for key in connection.scan_iter(f"rq:*{name}*"):
         connection.delete(key)
+    connection.srem("rq:queues", f"rq:queue:{name}")
     connection.close()
 
 

@@ -48,7 +48,7 @@ def dispatch(job_ids: list[int]) -> None:
             queue = rq_queue()
             for job_id in job_ids:
                 # The RQ job carries only our id; the worker reads the rest from the job table.
-                queue.enqueue("portal.jobs.runner.run", job_id, job_id=f"portal-job-{job_id}",
+                queue.enqueue("portal.jobs.runner.run", job_id, job_id=f"{queue.name}-{job_id}",
                               result_ttl=3600, failure_ttl=24 * 3600)
         except Exception as exc:  # noqa: BLE001 - Redis away: tell the user instead of waiting forever
             log.exception("could not queue jobs %s", job_ids)
