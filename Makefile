@@ -7,6 +7,8 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_PASSWORD ?= vzorov-demo-2026
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Jobs run in a thread of the `flask run` process unless told otherwise (e.g. JOBS_BACKEND=rq with a worker).
+JOBS_BACKEND ?= local
 export FLASK_APP := wsgi
 
 .PHONY: run test install test-sqlite test-postgres services chromium translations assets lint clean bench bench-load
@@ -29,8 +31,9 @@ run: install
 	$(BIN)/flask demo --password '$(DEMO_PASSWORD)'
 	@echo
 	@echo "  Portal: http://$(HOST):$(PORT)/   (sign in with an address above and the password '$(DEMO_PASSWORD)')"
+	@echo "  Background jobs (imports) run in a worker thread of this process: no Redis needed."
 	@echo
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	JOBS_BACKEND=$(JOBS_BACKEND) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## Set everything up and run the whole suite on SQLite, then on PostgreSQL (with the browser tests).
 test: install services chromium

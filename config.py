@@ -87,6 +87,17 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=365)
     PERMANENT_SESSION_LIFETIME = 12 * 3600
 
+    # Background jobs (portal.jobs): "rq" (Redis, `flask jobs worker` as its own service), "local" (a worker
+    # thread started with the portal, no Redis needed) or "sync" (inline after commit; tests).
+    JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "local")
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "portal")
+    JOBS_LOCAL_THREAD = _bool("JOBS_LOCAL_THREAD", True)
+    JOBS_TIMEOUT = int(os.environ.get("JOBS_TIMEOUT", "600"))  # seconds a job may run (RQ kills it after)
+    JOBS_HEARTBEAT = float(os.environ.get("JOBS_HEARTBEAT", "5"))
+    JOBS_STALE_AFTER = float(os.environ.get("JOBS_STALE_AFTER", "60"))  # no heartbeat this long: failed
+    JOBS_MEMORY_MB = int(os.environ.get("JOBS_MEMORY_MB", "3072"))  # address space of `flask jobs worker`
+
     INVITATION_VALID_DAYS = 14
     PASSWORD_RESET_VALID_MINUTES = 60
     PAGE_SIZE = 25
@@ -106,11 +117,14 @@ class TestingConfig(Config):
     MAIL_SMTP_TIMEOUT = 3.0
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
+    JOBS_BACKEND = "sync"
+    JOBS_LOCAL_THREAD = False
 
 
 class ProductionConfig(Config):
     # Limits must be shared by every gunicorn worker: Redis unless told otherwise.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "rq")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -53,6 +53,10 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
     security.init_app(app)
     _init_mail_after_commit(app)
+
+    from portal import jobs
+
+    jobs.init_app(app)
     _init_templates(app)
 
     from portal.cli import register_cli

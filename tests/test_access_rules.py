@@ -48,6 +48,8 @@ EXPECTED: dict[str, Access] = {
     "analysis.preview": Access.COORDINATOR,
     "analysis.confirm": Access.COORDINATOR,
     "analysis.cancel_import": Access.COORDINATOR,
+    "analysis.job": Access.COORDINATOR,
+    "analysis.retry_job": Access.COORDINATOR,
     "analysis.export_flags": Access.COORDINATOR,
     "analysis.export_indices": Access.COORDINATOR,
     "calendar.group_feed": Access.PUBLIC,

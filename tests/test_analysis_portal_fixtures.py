@@ -69,5 +69,21 @@ def post_files(client, files: dict[str, bytes]):
         values.add("files", FileStorage(io.BytesIO(body), filename=name,
                                         content_type="application/octet-stream"))
     boundary, body = encode_multipart(values)
-    return client.post("/analysis/import", data=body,
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    response = client.post("/analysis/import", data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    return follow_job(client, response)
+
+
+def follow_job(client, response):
+    """After a redirect to a job's page (the job ran after the commit: JOBS_BACKEND "sync" in the tests),
+    the job page's answer: a redirect to the result, or the problems found."""
+    location = response.headers.get("Location", "") if response.status_code == 302 else ""
+    if "/analysis/jobs/" in location:
+        return client.get(location)
+    return response
+
+
+def confirm(client, preview_url: str, **fields):
+    """Confirm a previewed upload (the import job runs after the commit); the job page's answer."""
+    data = {"csrf_token": token(client, preview_url), **fields}
+    return follow_job(client, client.post(preview_url, data=data))

@@ -11,7 +11,7 @@ from portal.analysis_portal import services
 from portal.extensions import db
 from portal.models import AnalysisDataset, AnalysisFlag, AnalysisUpload, ClassRecord, SchoolRecord
 from portal.models.base import utcnow
-from tests.test_analysis_portal_fixtures import import_sample, post_files, sample_bytes, token
+from tests.test_analysis_portal_fixtures import confirm, import_sample, post_files, sample_bytes, token
 
 
 def count(model) -> int:
@@ -31,7 +31,7 @@ def test_upload_preview_confirm_then_the_pages_show_the_data(client, login_as):
     assert "ZŠ Vzorov, Sídliště Jih" in html and "108" in html  # classes of 2023/24
     assert "style=" not in html and "<script" not in html
 
-    response = client.post(preview_url, data={"csrf_token": token(client, preview_url)})
+    response = confirm(client, preview_url)
     assert response.status_code == 302 and response.headers["Location"].endswith("/analysis/")
     stored = db.session.scalars(select(AnalysisDataset).order_by(AnalysisDataset.school_year)).all()
     assert [d.school_year for d in stored] == ["2023/24", "2024/25", "2025/26"]
@@ -93,7 +93,7 @@ def test_reimport_names_what_it_replaces_and_asks_first(client, login_as):
     db.session.expire_all()
     assert [d.id for d in db.session.scalars(select(AnalysisDataset))] == [old_id]
 
-    response = client.post(preview_url, data={"csrf_token": token(client, preview_url), "replace": "y"})
+    response = confirm(client, preview_url, replace="y")
     assert response.status_code == 302
     db.session.expire_all()
     years = {d.school_year: d.id for d in db.session.scalars(select(AnalysisDataset))}
@@ -129,14 +129,14 @@ def test_bad_files_show_every_problem_and_store_nothing(client, login_as):
 def test_file_type_and_size_are_checked(client, login_as):
     login_as("coordinator")
     response = post_files(client, {"data.txt": b"hello"})
-    assert response.status_code == 200 and "field-error" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "field-error" in response.get_data(as_text=True)
     response = post_files(client, {"data.xlsx": b"not a zip at all"})
-    assert response.status_code == 200 and "field-error" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "field-error" in response.get_data(as_text=True)
     response = post_files(client, {"schools.csv": b"a" * (10 * 1024 * 1024 + 1)})
-    assert response.status_code == 200 and "field-error" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "field-error" in response.get_data(as_text=True)
     response = client.post("/analysis/import", data={"csrf_token": token(client, "/analysis/import")},
                            content_type="multipart/form-data")
-    assert response.status_code == 200 and "field-error" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "field-error" in response.get_data(as_text=True)
     assert count(AnalysisUpload) == 0
 
 
@@ -174,5 +174,5 @@ def test_one_year_can_be_imported_beside_stored_ones(client, login_as):
     preview_url = post_files(client, {"schools.csv": only_2025}).headers["Location"]
     html = client.get(preview_url).get_data(as_text=True)
     assert "banner-warning" not in html
-    client.post(preview_url, data={"csrf_token": token(client, preview_url)})
+    confirm(client, preview_url)
     assert count(AnalysisDataset) == 3

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_sessions'
-down_revision = '0006_analysis'
+down_revision = '0007_jobs'
 branch_labels = None
 depends_on = None
 

@@ -3,8 +3,9 @@
 Everything is per territory. Services take the acting user explicitly (``actor=``), change the database,
 record an audit event and only ``flush()``; refusals raise :class:`AnalysisError` with a translated message.
 
-Import (two steps, nothing kept in the browser): :func:`stage_upload` validates the files with the analysis
-module and keeps the parsed rows server-side in an ``AnalysisUpload`` with an expiry; :func:`confirm_upload`
+Import (two steps, nothing kept in the browser, the work in background jobs: see ``imports``): the check job
+validates the files and keeps the parsed rows server-side in an ``AnalysisUpload`` with an expiry; the import
+job calls :func:`confirm_upload`, which
 stores each school year as its own ``AnalysisDataset``, replacing a stored year only when told to, and
 recomputes that year's indices and flags with the territory's rules (the defaults for now).
 
@@ -24,7 +25,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import audit
@@ -38,11 +39,11 @@ from portal.analysis import (
     analyse,
     default_rules,
     group_flags,
-    read_upload,
 )
 from portal.analysis.config import RULE_ORDER
 from portal.analysis.rules import pct
 from portal.analysis_portal.visibility import AGENDA_ITEM, may_see_analysis
+from portal.batching import IN_CHUNK, INSERT_CHUNK, chunked
 from portal.extensions import db
 from portal.meetings import services as meetings
 from portal.models import (
@@ -50,6 +51,7 @@ from portal.models import (
     AnalysisDataset,
     AnalysisFlag,
     AnalysisUpload,
+    AnalysisUploadFile,
     ClassRecord,
     FlagEvent,
     FlagLink,
@@ -168,28 +170,11 @@ def _row(obj: Any, names: Sequence[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
 
 
-def stage_upload(files: dict[str, bytes], *, territory_id: int, actor: User) -> AnalysisUpload:
-    """Validate uploaded files and keep the parsed rows until confirmed (or expired).
-
-    Raises :class:`portal.analysis.ValidationFailed` (every problem, nothing stored) for bad files.
-    Expired uploads of the territory are removed on the way.
-    """
-    db.session.execute(delete(AnalysisUpload).where(AnalysisUpload.expires_at < utcnow()))
-    dataset = read_upload(files)
-    upload = AnalysisUpload(
-        territory_id=territory_id,
-        uploaded_by_id=actor.id,
-        source=dataset.source[:500],
-        payload={
-            "schools": [_row(s, SCHOOL_FIELDS) for s in dataset.schools],
-            "classes": [_row(c, CLASS_FIELDS) for c in dataset.classes],
-            "has_classes": dataset.has_classes,
-        },
-        expires_at=utcnow() + UPLOAD_TTL,
-    )
-    db.session.add(upload)
-    db.session.flush()
-    return upload
+def clear_expired_uploads() -> None:
+    expired = select(AnalysisUpload.id).where(AnalysisUpload.expires_at < utcnow()).scalar_subquery()
+    # Files first: SQLite does not enforce the foreign key's ON DELETE CASCADE here.
+    db.session.execute(delete(AnalysisUploadFile).where(AnalysisUploadFile.upload_id.in_(expired)))
+    db.session.execute(delete(AnalysisUpload).where(AnalysisUpload.id.in_(expired)))
 
 
 def pending_upload(upload_id: int, actor: User) -> AnalysisUpload | None:
@@ -198,6 +183,13 @@ def pending_upload(upload_id: int, actor: User) -> AnalysisUpload | None:
     if upload is None or upload.uploaded_by_id != actor.id or upload.expires_at < utcnow():
         return None
     return upload
+
+
+def replaced_years(upload: AnalysisUpload) -> list[str]:
+    """The school years of the upload that are already stored for its territory (confirming replaces them)."""
+    years = sorted({row["school_year"] for row in upload.payload.get("schools", ())})
+    return sorted(db.session.scalars(select(AnalysisDataset.school_year).where(
+        AnalysisDataset.territory_id == upload.territory_id, AnalysisDataset.school_year.in_(years))))
 
 
 def _payload_dataset(payload: dict[str, Any]) -> Dataset:
@@ -220,6 +212,10 @@ class YearPreview:
     replaces: AnalysisDataset | None = None
     replaced_schools: int = 0
     replaced_classes: int = 0
+    #: A schools-only upload over a year with classes: the stored classes kept (sites still in the data)
+    #: and those removed with their sites.
+    kept_classes: int = 0
+    dropped_classes: int = 0
 
     @property
     def classes(self) -> int:
@@ -262,6 +258,16 @@ def preview(upload: AnalysisUpload) -> list[YearPreview]:
         if old is not None:
             year.replaces = old
             year.replaced_schools, year.replaced_classes = counts.get(old.id, (0, 0))
+            if not dataset.has_classes and old.has_classes:
+                per_site = dict(db.session.execute(
+                    select(ClassRecord.school_id, func.count()).where(ClassRecord.dataset_id == old.id)
+                    .group_by(ClassRecord.school_id)).all())
+                for school_id, n in per_site.items():
+                    if school_id in year.classes_by_school:
+                        year.classes_by_school[school_id] = n
+                        year.kept_classes += n
+                    else:
+                        year.dropped_classes += n
     return [years[y] for y in sorted(years)]
 
 
@@ -279,29 +285,38 @@ def _dataset_counts(dataset_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {i: (schools.get(i, 0), classes.get(i, 0)) for i in dataset_ids}
 
 
-def confirm_upload(upload: AnalysisUpload, *, actor: User, replace: bool) -> list[AnalysisDataset]:
-    """Store every school year of the upload; refuse to replace stored years unless ``replace`` is set."""
+def confirm_upload(upload: AnalysisUpload, *, actor: User, replace: bool,
+                   on_progress: Any = None) -> list[AnalysisDataset]:
+    """Store every school year of the upload; refuse to replace stored years unless ``replace`` is set.
+
+    ``on_progress(percent, step)`` hears how far it got (the import job reports it to the progress page).
+    """
+    report = on_progress or (lambda _percent, _step: None)
     if upload.expires_at < utcnow():
         raise AnalysisError(_("This upload has expired. Please upload the files again."))
-    years = preview(upload)
-    replaced = [y.school_year for y in years if y.replaces is not None]
+    replaced = replaced_years(upload)
     if replaced and not replace:
         raise AnalysisError(_("Confirm that the stored data of %(years)s should be replaced.",
                               years=", ".join(replaced)))
     dataset = _payload_dataset(upload.payload)
+    years = sorted({s.school_year for s in dataset.schools})
     stored = []
-    for year in years:
+    for n, year in enumerate(years):
+        share = 90 / len(years)
+        steps = {"analysing": 5 + n * share, "storing": 5 + (n + 0.4) * share, "flags": 5 + (n + 0.7) * share}
         stored.append(import_year(
             upload.territory_id,
-            year.school_year,
-            [s for s in dataset.schools if s.school_year == year.school_year],
-            [c for c in dataset.classes if c.school_year == year.school_year],
+            year,
+            [s for s in dataset.schools if s.school_year == year],
+            [c for c in dataset.classes if c.school_year == year],
             has_classes=dataset.has_classes,
             source=upload.source,
             actor=actor,
+            on_progress=lambda step, steps=steps: report(int(steps[step]), step),
         ))
     db.session.delete(upload)
     db.session.flush()
+    report(98, "saving")
     return stored
 
 
@@ -312,9 +327,28 @@ def _delete_dataset(dataset: AnalysisDataset) -> list[int]:
     ))
     for model in (FlagOccurrence, IndexRecord, ClassRecord, SchoolRecord):
         db.session.execute(delete(model).where(model.dataset_id == dataset.id))
+    db.session.expire(dataset)
     db.session.delete(dataset)
     db.session.flush()
     return flag_ids
+
+
+def stored_classes(dataset_id: int, school_ids: Iterable[str] | None = None) -> list[SchoolClass]:
+    """The classes stored for a year (optionally only of the given sites), as the analysis reads them."""
+    rows = db.session.execute(
+        select(*(getattr(ClassRecord, name) for name in CLASS_FIELDS))
+        .where(ClassRecord.dataset_id == dataset_id)
+    ).all()
+    wanted = set(school_ids) if school_ids is not None else None
+    return [SchoolClass(**dict(zip(CLASS_FIELDS, row, strict=True))) for row in rows
+            if wanted is None or row.school_id in wanted]
+
+
+def _insert(model: Any, rows: Iterable[dict[str, Any]]) -> None:
+    """Bulk insert in chunks (Core executemany: one compiled statement, the rows sent in a pipeline)."""
+    stmt = insert(model.__table__)
+    for chunk in chunked(rows, INSERT_CHUNK):
+        db.session.execute(stmt, chunk)
 
 
 def import_year(
@@ -326,103 +360,144 @@ def import_year(
     has_classes: bool,
     source: str,
     actor: User | None,
+    on_progress: Any = None,
 ) -> AnalysisDataset:
-    """Store one school year (replacing a stored one), its indices and its flags (matched by identity)."""
+    """Store one school year (replacing a stored one), its indices and its flags (matched by identity).
+
+    A schools-only upload (``has_classes`` false) keeps the classes stored for that year, for the sites
+    that are still in the data: a schools file says nothing about classes, so it must not erase them.
+    """
+    report = on_progress or (lambda _step: None)
     old = db.session.scalar(select(AnalysisDataset).where(
         AnalysisDataset.territory_id == territory_id, AnalysisDataset.school_year == school_year))
+    if old is not None and not has_classes and old.has_classes:
+        classes = stored_classes(old.id, (s.school_id for s in schools))
+        has_classes = True
+    replaced = old is not None
     touched: list[int] = _delete_dataset(old) if old is not None else []
     dataset = AnalysisDataset(territory_id=territory_id, school_year=school_year, source=source[:500],
                               has_classes=has_classes, imported_by_id=actor.id if actor else None)
     db.session.add(dataset)
     db.session.flush()
-    db.session.add_all(SchoolRecord(dataset_id=dataset.id, **_row(s, SCHOOL_FIELDS)) for s in schools)
-    db.session.add_all(ClassRecord(dataset_id=dataset.id, **_row(c, CLASS_FIELDS)) for c in classes)
 
+    report("analysing")
     data = Dataset(schools=schools, classes=classes, has_classes=has_classes)
     result = analyse(data, rules_for(territory_id))
     dataset.skipped = [skip.to_dict() for skip in result.skipped]
-    for row in result.indices:
-        v = row.values
-        db.session.add(IndexRecord(
-            dataset_id=dataset.id, level=row.level, school_year=row.school_year, territory=row.territory,
-            school_type=row.school_type, school_id=row.school_id, units=v.units, pupils=v.pupils,
-            disadvantaged=v.disadvantaged, share=v.share, **{name: getattr(v, name) for name in INDEX_FIELDS},
-        ))
+    report("storing")
+    _insert(SchoolRecord, ({"dataset_id": dataset.id, **_row(s, SCHOOL_FIELDS)} for s in schools))
+    _insert(ClassRecord, ({"dataset_id": dataset.id, **_row(c, CLASS_FIELDS)} for c in classes))
+    _insert(IndexRecord, (
+        {"dataset_id": dataset.id, "level": row.level, "school_year": row.school_year,
+         "territory": row.territory, "school_type": row.school_type, "school_id": row.school_id,
+         "units": row.values.units, "pupils": row.values.pupils, "disadvantaged": row.values.disadvantaged,
+         "share": row.values.share, **{name: getattr(row.values, name) for name in INDEX_FIELDS}}
+        for row in result.indices
+    ))
+    report("flags")
     found = _sync_flags(territory_id, dataset, result.flags, schools, classes, actor)
     _tidy_flags(set(touched) - found)
     audit.record("analysis.imported", dataset, actor=actor, territory_id=territory_id,
                  summary=f"{school_year}: {len(schools)} / {len(classes)}", school_year=school_year,
                  schools=len(schools), classes=len(classes), flags=len(result.flags),
-                 replaced=old is not None)
+                 replaced=replaced)
     db.session.flush()
     return dataset
 
 
 def _sync_flags(territory_id: int, dataset: AnalysisDataset, flags: list[Flag], schools: list[School],
                 classes: list[SchoolClass], actor: User | None) -> set[int]:
-    """Create or update the territory's flags from one year's result; returns the ids of the flags found."""
+    """Create or update the territory's flags from one year's result; returns the ids of the flags found.
+
+    Written in bulk: chunked queries for the known flags and the new flags' ids, chunked inserts for new
+    flags, events and occurrences.
+    """
     year = dataset.school_year
-    identities = {f.identity for f in flags}
-    known = {
-        f.identity: f
-        for f in db.session.scalars(select(AnalysisFlag).where(
-            AnalysisFlag.territory_id == territory_id, AnalysisFlag.identity.in_(identities)))
-    } if identities else {}
+    by_identity: dict[str, Flag] = {}
+    for f in flags:
+        by_identity.setdefault(f.identity, f)
+    known: dict[str, AnalysisFlag] = {}
+    for chunk in chunked(by_identity, IN_CHUNK):
+        for row in db.session.scalars(select(AnalysisFlag).where(
+                AnalysisFlag.territory_id == territory_id, AnalysisFlag.identity.in_(chunk))):
+            known[row.identity] = row
+    now = utcnow()
+    new_rows = [
+        {"territory_id": territory_id, "identity": identity, "rule": f.rule, "severity": f.severity,
+         "territory_label": f.territory, "school_type": f.school_type, "school_id": f.school_id,
+         "grade": f.grade, "class_name": f.class_name, "state": FlagState.NEW.value,
+         "first_seen_year": year, "last_seen_year": year, "school_name": f.school_name,
+         "created_at": now, "updated_at": now}
+        for identity, f in by_identity.items() if identity not in known
+    ]
+    ids: dict[str, int] = {identity: row.id for identity, row in known.items()}
+    # Plain executemany, then the new ids in chunks: faster than INSERT ... RETURNING of huge statements.
+    _insert(AnalysisFlag, new_rows)
+    for chunk in chunked((row["identity"] for row in new_rows), IN_CHUNK):
+        ids.update((identity, flag_id) for flag_id, identity in db.session.execute(
+            select(AnalysisFlag.id, AnalysisFlag.identity).where(
+                AnalysisFlag.territory_id == territory_id, AnalysisFlag.identity.in_(chunk))))
+    events = []
+    for identity, row in known.items():
+        f = by_identity[identity]
+        if year > row.last_seen_year and row.state == FlagState.CLOSED:
+            # The group closed it, yet the newer data show it again: it needs the group's attention anew.
+            events.append({"flag_id": row.id, "kind": "recurred", "school_year": year, "actor_id": None,
+                           "from_state": row.state, "to_state": FlagState.NEW.value, "at": now})
+            row.state = FlagState.NEW.value
+        elif year > row.last_seen_year and row.state == FlagState.MONITORED:
+            # Monitoring expects it to show up again: keep the state, note the year in the history.
+            events.append({"flag_id": row.id, "kind": "recurred", "school_year": year, "actor_id": None,
+                           "at": now})
+        row.first_seen_year = min(row.first_seen_year, year)
+        if year >= row.last_seen_year:
+            row.last_seen_year = year
+            row.severity = f.severity
+            row.school_name = f.school_name or row.school_name
+    _insert(FlagEvent, events)
     school_pupils = {s.school_id: s.pupils for s in schools}
     class_pupils = {(c.school_id, c.class_name): c.pupils for c in classes}
-    found: set[int] = set()
-    for f in flags:
-        row = known.get(f.identity)
-        if row is None:
-            row = AnalysisFlag(territory_id=territory_id, identity=f.identity, rule=f.rule,
-                               severity=f.severity,
-                               territory_label=f.territory, school_type=f.school_type, school_id=f.school_id,
-                               grade=f.grade, class_name=f.class_name, state=FlagState.NEW.value,
-                               first_seen_year=year, last_seen_year=year, school_name=f.school_name)
-            db.session.add(row)
-            db.session.flush()
-            known[f.identity] = row
-        else:
-            if year > row.last_seen_year and row.state == FlagState.CLOSED:
-                # The group closed it, yet the newer data show it again: it needs the group's attention anew.
-                db.session.add(FlagEvent(flag_id=row.id, kind="recurred", school_year=year, actor_id=None,
-                                         from_state=row.state, to_state=FlagState.NEW.value))
-                row.state = FlagState.NEW.value
-            elif year > row.last_seen_year and row.state == FlagState.MONITORED:
-                # Monitoring expects it to show up again: keep the state, note the year in the history.
-                db.session.add(FlagEvent(flag_id=row.id, kind="recurred", school_year=year, actor_id=None))
-            row.first_seen_year = min(row.first_seen_year, year)
-            if year >= row.last_seen_year:
-                row.last_seen_year = year
-                row.severity = f.severity
-                row.school_name = f.school_name or row.school_name
+    occurrences = []
+    for identity, f in by_identity.items():
         if f.class_name is not None:
             pupils = class_pupils.get((f.school_id, f.class_name))
         elif f.school_id is not None:
             pupils = school_pupils.get(f.school_id)
         else:
             pupils = None
-        db.session.add(FlagOccurrence(
-            flag_id=row.id, dataset_id=dataset.id, school_year=year, value=f.value, threshold=f.threshold,
-            message=f.message, school_name=f.school_name, unit_label=f.unit_label, unit_share=f.unit_share,
-            unit_pupils=pupils, counterpart_id=f.counterpart_id, counterpart_label=f.counterpart_label,
-            counterpart_share=f.counterpart_share,
-        ))
-        found.add(row.id)
+        occurrences.append({
+            "flag_id": ids[identity], "dataset_id": dataset.id, "school_year": year, "value": f.value,
+            "threshold": f.threshold, "message": f.message, "school_name": f.school_name,
+            "unit_label": f.unit_label, "unit_share": f.unit_share, "unit_pupils": pupils,
+            "counterpart_id": f.counterpart_id, "counterpart_label": f.counterpart_label,
+            "counterpart_share": f.counterpart_share,
+        })
+    _insert(FlagOccurrence, occurrences)
     db.session.flush()
-    return found
+    return set(ids.values())
 
 
 def _tidy_flags(flag_ids: Iterable[int]) -> None:
     """Flags whose occurrence went with a replaced year: recompute the years they were seen; drop the ones
     that are in no data any more and were never worked on (no history, no links)."""
-    for row in db.session.scalars(select(AnalysisFlag).where(AnalysisFlag.id.in_(list(flag_ids)))):
-        years = sorted(db.session.scalars(
-            select(FlagOccurrence.school_year).where(FlagOccurrence.flag_id == row.id)))
-        if years:
-            row.first_seen_year, row.last_seen_year = years[0], years[-1]
-        elif row.state == FlagState.NEW and not row.events and not row.links:
-            db.session.delete(row)
+    for chunk in chunked(flag_ids, IN_CHUNK):
+        years: dict[int, list[str]] = defaultdict(list)
+        for flag_id, year in db.session.execute(
+                select(FlagOccurrence.flag_id, FlagOccurrence.school_year)
+                .where(FlagOccurrence.flag_id.in_(chunk))):
+            years[flag_id].append(year)
+        worked_on = set(db.session.scalars(select(FlagEvent.flag_id).where(FlagEvent.flag_id.in_(chunk))))
+        worked_on |= set(db.session.scalars(select(FlagLink.flag_id).where(FlagLink.flag_id.in_(chunk))))
+        gone = []
+        for row in db.session.scalars(select(AnalysisFlag).where(AnalysisFlag.id.in_(chunk))):
+            seen = sorted(years.get(row.id, ()))
+            if seen:
+                row.first_seen_year, row.last_seen_year = seen[0], seen[-1]
+            elif row.state == FlagState.NEW and row.id not in worked_on:
+                gone.append(row.id)
+        if gone:
+            db.session.execute(delete(AnalysisFlag).where(AnalysisFlag.id.in_(gone)),
+                               execution_options={"synchronize_session": False})
     db.session.flush()
 
 

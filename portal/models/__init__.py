@@ -4,6 +4,7 @@ from portal.models.analysis import (
     AnalysisDataset,
     AnalysisFlag,
     AnalysisUpload,
+    AnalysisUploadFile,
     ClassRecord,
     FlagEvent,
     FlagLink,
@@ -13,6 +14,7 @@ from portal.models.analysis import (
 )
 from portal.models.forms import FormToken
 from portal.models.groups import Membership, PendingMembership, SensitiveTrait, WorkingGroup
+from portal.models.jobs import Job, JobState
 from portal.models.mail import OutboxMessage
 from portal.models.meetings import (
     AgendaItem,
@@ -39,6 +41,7 @@ __all__ = [
     "AnalysisDataset",
     "AnalysisFlag",
     "AnalysisUpload",
+    "AnalysisUploadFile",
     "ClassRecord",
     "FlagEvent",
     "FormToken",
@@ -57,6 +60,8 @@ __all__ = [
     "Task",
     "AuditEvent",
     "Invitation",
+    "Job",
+    "JobState",
     "LoginSession",
     "Membership",
     "OutboxMessage",

@@ -15,7 +15,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -34,8 +34,8 @@ class FlagState(enum.StrEnum):
 
 
 class AnalysisUpload(db.Model):
-    """A validated upload waiting for confirmation: the parsed rows as JSON, kept server-side until
-    ``expires_at`` (never round-tripped through the browser)."""
+    """An upload waiting for confirmation: its files, then (once the check job validated them) the parsed
+    rows as JSON, kept server-side until ``expires_at`` (never round-tripped through the browser)."""
 
     __tablename__ = "analysis_upload"
 
@@ -49,6 +49,21 @@ class AnalysisUpload(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
     uploaded_by: Mapped[User] = relationship()
+    files: Mapped[list[AnalysisUploadFile]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="AnalysisUploadFile.id"
+    )
+
+
+class AnalysisUploadFile(db.Model):
+    """An uploaded file as received, kept in the database so a worker on any machine can read it; the
+    check job parses it into ``AnalysisUpload.payload`` (empty until then)."""
+
+    __tablename__ = "analysis_upload_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("analysis_upload.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AnalysisDataset(db.Model):

@@ -9,22 +9,37 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from portal.analysis import SCHOOL_TYPES, ValidationFailed
-from portal.analysis_portal import services
+from portal import jobs
+from portal.analysis import SCHOOL_TYPES, Problem
+from portal.analysis_portal import imports, services
 from portal.analysis_portal.charts import share_bars, trend_lines
 from portal.blueprints.analysis import bp
 from portal.blueprints.analysis.forms import AgendaForm, CancelForm, ConfirmImportForm, StateForm, UploadForm
 from portal.exports import to_csv, to_xlsx
 from portal.extensions import db
-from portal.models import Meeting
+from portal.jobs.runner import fail_stale
+from portal.models import Job, JobState, Meeting
 from portal.models.analysis import FlagState
 from portal.security import coordinators, members
 from portal.versioning import STALE_ERRORS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_JOBS = ("analysis.check", "analysis.import")
+#: The steps a job reports, as the progress page names them.
+JOB_STEPS = {
+    "started": _l("Started"),
+    "reading": _l("Reading the files"),
+    "checking": _l("Checking the data"),
+    "analysing": _l("Computing the indices and signals"),
+    "storing": _l("Storing the schools and classes"),
+    "flags": _l("Updating the signals"),
+    "saving": _l("Saving"),
+    "done": _l("Done"),
+}
 
 
 def _territory_id() -> int | None:
@@ -225,25 +240,22 @@ def import_data():
         flash(_("Your account belongs to no territory; ask an administrator to set one."), "error")
         return redirect(url_for("analysis.overview"))
     form = UploadForm()
-    problems = None
     if form.validate_on_submit():
         files = {f.filename: f.read() for f in form.files.data if f.filename}
-        try:
-            upload = services.stage_upload(files, territory_id=_territory_id(), actor=current_user)
-        except ValidationFailed as failed:
-            db.session.rollback()
-            problems = failed.problems
-        else:
-            db.session.commit()
-            return redirect(url_for("analysis.preview", upload_id=upload.id))
-    status = 422 if problems else 200
+        job = imports.store_upload(files, territory_id=_territory_id(), actor=current_user)
+        db.session.commit()
+        return redirect(url_for("analysis.job", job_id=job.id))
+    return _import_page(form, None, 422 if form.errors else 200)
+
+
+def _import_page(form: UploadForm, problems: list | None, status: int):
     return render_template("analysis/import.html", form=form, problems=problems,
                            stored=services.datasets(_territory_id()), **_labels()), status
 
 
 def _upload(upload_id: int):
     upload = services.pending_upload(upload_id, current_user)
-    if upload is None:
+    if upload is None or not upload.payload:
         abort(404)
     return upload
 
@@ -264,14 +276,13 @@ def confirm(upload_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        stored = services.confirm_upload(upload, actor=current_user, replace=form.replace.data)
+        job = imports.request_import(upload, replace=form.replace.data, actor=current_user)
     except services.AnalysisError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("analysis.preview", upload_id=upload_id))
     db.session.commit()
-    flash(_("Imported school years: %(years)s.", years=", ".join(d.school_year for d in stored)), "success")
-    return redirect(url_for("analysis.overview"))
+    return redirect(url_for("analysis.job", job_id=job.id))
 
 
 @bp.post("/import/<int:upload_id>/cancel")
@@ -284,6 +295,53 @@ def cancel_import(upload_id: int):
     db.session.commit()
     flash(_("The upload was discarded; nothing was stored."), "info")
     return redirect(url_for("analysis.import_data"))
+
+
+def _job(job_id: int) -> Job:
+    """The user's own import job (anybody else's does not exist for them)."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.created_by_id != current_user.id or job.kind not in IMPORT_JOBS:
+        abort(404)
+    return job
+
+
+@bp.get("/jobs/<int:job_id>")
+@coordinators
+def job(job_id: int):
+    """A job's progress (refreshing itself without JavaScript), then its result: the preview after the
+    check, the overview after the import, or the problems found (422)."""
+    job = _job(job_id)
+    if job.state == JobState.RUNNING and fail_stale():
+        db.session.refresh(job)
+    result = job.result or {}
+    if job.state == JobState.DONE and job.kind == "analysis.check":
+        return redirect(url_for("analysis.preview", upload_id=result["upload_id"]))
+    if job.state == JobState.DONE:
+        flash(_("Imported school years: %(years)s.", years=", ".join(result.get("years", ()))), "success")
+        return redirect(url_for("analysis.overview"))
+    if job.state == JobState.FAILED and result.get("problems"):
+        problems = [Problem(**p) for p in result["problems"]]
+        return _import_page(UploadForm(), problems, 422)
+    upload_id = job.payload.get("upload_id")
+    can_retry = (job.state == JobState.FAILED and not result
+                 and services.pending_upload(upload_id, current_user) is not None)
+    status = 422 if job.state == JobState.FAILED and result.get("error") else 200
+    return render_template("analysis/job.html", job=job, result=result, can_retry=can_retry,
+                           retry_form=CancelForm(), steps=JOB_STEPS, **_labels()), status
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+@coordinators
+def retry_job(job_id: int):
+    job = _job(job_id)
+    if not CancelForm().validate_on_submit():
+        abort(400)
+    if job.state != JobState.FAILED or services.pending_upload(job.payload.get("upload_id"),
+                                                                current_user) is None:
+        abort(404)
+    again = jobs.retry(job, actor=current_user)
+    db.session.commit()
+    return redirect(url_for("analysis.job", job_id=again.id))
 
 
 # ---- exports -------------------------------------------------------------------------------------------
