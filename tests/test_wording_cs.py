@@ -11,6 +11,7 @@ from portal.mailer import deliver_due
 from portal.meetings import attendance, invitations
 from portal.models import AnalysisFlag
 from tests.conftest import csrf_token, make_user
+from tests.forms_helper import hidden_fields
 from tests.meetings_factories import add_member, make_group, make_meeting
 from tests.test_analysis_portal_fixtures import import_sample
 
@@ -117,7 +118,7 @@ def test_invitation_into_a_group_names_the_group(client, login_as, factories, sm
     group = make_group(territory, name="PS pro rovné příležitosti Vzorov")
     add_member(group, coordinator, role="coordinator", category="expert")
     url = f"/groups/{group.id}/members/add"
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), "email": "nova@test.example",
+    response = client.post(url, data={**hidden_fields(client, url, "once"), "email": "nova@test.example",
                                       "name": "Nová Členka", "organisation": "", "category": "teacher",
                                       "role": "member", "joined_on": date.today().isoformat(),
                                       "locale": "cs"})
