@@ -9,15 +9,13 @@ whatever the interface language: it is an official document of a Czech project.
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from dataclasses import dataclass
 
-from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from portal import audit
+from portal import audit, exports
 from portal.extensions import db
 from portal.groups import services as groups
 from portal.groups.balance import CATEGORIES, CATEGORY_LABELS
@@ -210,68 +208,56 @@ def sheet_context(meeting: Meeting) -> dict:
     }
 
 
-def sheet_html(meeting: Meeting) -> str:
-    """The attendance sheet as a standalone HTML page (the source of the PDF), in Czech."""
-    with force_locale("cs"):
-        return render_template("meetings/attendance_sheet.html", **sheet_context(meeting))
-
-
-def sheet_pdf(meeting: Meeting) -> bytes:
-    from weasyprint import HTML
-
-    html = sheet_html(meeting)
-    return HTML(string=html, base_url=current_app.root_path).write_pdf()
-
-
-def sheet_docx(meeting: Meeting) -> bytes:
-    """The attendance sheet as a Word document: a header and a table with an empty signature column."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm, Pt
+def sheet_document(meeting: Meeting) -> exports.Document:
+    """The attendance sheet on the exports package's landscape table layout, in Czech."""
+    from portal.i18n import date_filter
 
     with force_locale("cs"):
         context = sheet_context(meeting)
         starts, ends = context["starts"], context["ends"]
-        headings = [_("No."), _("Name and surname"), _("Organisation"), _("Category"), _("Signature")]
-        title = _("Attendance sheet")
-        when = f"{starts:%d. %m. %Y}, {starts:%H:%M}–{ends:%H:%M}"
-        details = [
-            (_("Meeting"), meeting.title),
-            (_("Group"), ", ".join(g.name for g in context["groups"])),
-            (_("Date and time"), when),
-            (_("Place"), " · ".join(x for x in (meeting.place, meeting.online_url) if x)),
-        ]
-        rows = [(line.name, line.organisation or "", line.category_label + (f" ({_('guest')})"
-                 if line.is_guest else "")) for line in context["lines"]]
+        rows = [(f"{number}.", line.name, line.organisation or "",
+                 line.category_label + (f" ({_('guest')})" if line.is_guest else ""), "")
+                for number, line in enumerate(context["lines"], start=1)]
+        return exports.Document(
+            title=_("Attendance sheet"),
+            details=[
+                (_("Meeting"), meeting.title),
+                (_("Group"), ", ".join(g.name for g in context["groups"])),
+                (_("Date and time"), f"{date_filter(starts.date())}, {starts:%H:%M}–{ends:%H:%M}"),
+                (_("Place"), " · ".join(x for x in (meeting.place, meeting.online_url) if x)),
+            ],
+            blocks=[exports.Table(
+                header=[_("No."), _("Name and surname"), _("Organisation"), _("Category"), _("Signature")],
+                rows=rows, widths=[1.2, 6.5, 6.5, 5.0, 6.0], blank_rows=context["blank_rows"],
+                row_height=0.9,
+            )],
+            landscape=True,
+        )
 
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.left_margin = section.right_margin = Cm(1.8)
-    document.add_heading(title, level=1)
-    for label, value in details:
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(value)
-    table = document.add_table(rows=1, cols=len(headings))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headings, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(text).bold = True
-    for number, (name, organisation, category) in enumerate(rows, start=1):
-        cells = table.add_row().cells
-        for cell, text in zip(cells, (f"{number}.", name, organisation, category, ""), strict=True):
-            cell.text = text
-    for _blank in range(context["blank_rows"]):
-        row = table.add_row()
-        row.height = Cm(0.9)
-    widths = (Cm(1.0), Cm(5.2), Cm(4.6), Cm(3.6), Cm(3.6))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(10)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+
+def sheet_size(meeting: Meeting) -> int:
+    """How much there is to render (rows), for the exports package's inline-or-background choice."""
+    return len(expected_people(meeting)) + 10
+
+
+def sheet_html(meeting: Meeting) -> str:
+    """The attendance sheet as a standalone HTML page (the source of the PDF), in Czech."""
+    return exports.to_html(sheet_document(meeting))
+
+
+def sheet_pdf(meeting: Meeting) -> bytes:
+    return exports.to_pdf(sheet_document(meeting))
+
+
+def sheet_docx(meeting: Meeting) -> bytes:
+    """The attendance sheet as a Word document: a header and a table with an empty signature column."""
+    return exports.to_docx(sheet_document(meeting))
+
+
+def render_sheet_pdf(meeting_id: int) -> bytes:
+    """Renderer of background jobs (`portal.exports.background`)."""
+    return sheet_pdf(db.get_or_404(Meeting, meeting_id))
+
+
+def render_sheet_docx(meeting_id: int) -> bytes:
+    return sheet_docx(db.get_or_404(Meeting, meeting_id))
