@@ -1,10 +1,11 @@
 """Renders that may take over a second run as background jobs; small ones are answered at once.
 
-Measured on the development machine (2 shared cores, WeasyPrint 70, DejaVu fonts): an attendance-sheet
-PDF of 30 rows renders in ~0.25 s, 150 rows in ~0.8 s, 300 rows in ~1.5 s; a minutes PDF of ~100
-Markdown lines with 10 resolutions and 10 tasks in ~0.3 s. PDF time grows with the rows and paragraphs
-(`Document.size`), so a PDF larger than ``EXPORTS_INLINE_LIMIT`` (default 150 rows/paragraphs: under a
-second) goes to the job queue. DOCX renders stay under 0.2 s at 300 rows and always run inline.
+Measured on the development machine (2 shared cores, WeasyPrint 70, DejaVu fonts; `to_pdf` timed after a
+warm-up): a landscape attendance sheet of 30 rows renders in 0.13 s, 150 rows in 0.65 s,
+300 rows in 1.31 s (~4.3 ms a row); minutes of 150 Markdown paragraphs with 10 resolutions and 10 tasks in
+0.22 s. `Document.size` counts table rows, and a Markdown paragraph as a fifth of a row. A PDF of more
+than ``EXPORTS_INLINE_LIMIT`` (default 200, ~0.9 s here) goes to the job queue. DOCX renders take 0.21 s
+at 300 rows and always run inline.
 
 Flow: `deliver` either sends the file or enqueues an ``exports.render`` job (the payload names a
 registered renderer and its arguments, never code) and redirects to ``exports.job``, a page that shows
@@ -33,7 +34,7 @@ JOB_KIND = "exports.render"
 #: Rendered files are kept this long for their requester to fetch.
 KEEP = timedelta(days=1)
 #: Rows/paragraphs above which a PDF is rendered in the background (see the measurements above).
-DEFAULT_INLINE_LIMIT = 150
+DEFAULT_INLINE_LIMIT = 200
 
 #: name → "module:function"; the function takes the job's ``args`` as keywords and returns the bytes.
 #: Listed here (not only registered at import) so that a worker process knows them all.

@@ -75,7 +75,8 @@ class Document:
 
     @property
     def size(self) -> int:
-        """A rough measure of the work a render takes: table rows plus paragraphs (see `background`)."""
+        """The work a PDF render takes, in table rows: a row costs ~4 ms, a Markdown paragraph a fifth
+        of that (measurements in `portal.exports.background`)."""
         size = len(self.details)
         for block in self.blocks:
             if isinstance(block, Table):
@@ -83,7 +84,7 @@ class Document:
             elif isinstance(block, BulletList):
                 size += len(block.items)
             elif isinstance(block, Markdown):
-                size += block.text.count("\n") + 1
+                size += (block.text.count("\n\n") + 1) // 5
             else:
                 size += 1
         return size

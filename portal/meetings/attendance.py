@@ -235,11 +235,6 @@ def sheet_document(meeting: Meeting) -> exports.Document:
         )
 
 
-def sheet_size(meeting: Meeting) -> int:
-    """How much there is to render (rows), for the exports package's inline-or-background choice."""
-    return len(expected_people(meeting)) + 10
-
-
 def sheet_html(meeting: Meeting) -> str:
     """The attendance sheet as a standalone HTML page (the source of the PDF), in Czech."""
     return exports.to_html(sheet_document(meeting))

@@ -493,25 +493,25 @@ def remove_guest(attendance_id: int):
     )
 
 
-def _sheet_name(meeting: Meeting, extension: str) -> str:
+def _sheet(meeting_id: int, extension: str):
+    """The attendance sheet as a download (or, when large, a background render); Czech file name."""
+    meeting = _managed(meeting_id)
     day = services.local_time(meeting.starts_at, meeting.timezone).date().isoformat()
-    return exports.file_name("prezenční-listina", day, extension=extension)
+    return exports.deliver(f"meetings.attendance.{extension}", {"meeting_id": meeting.id},
+                           filename=exports.file_name("prezenční-listina", day, extension=extension),
+                           size=attendance.sheet_document(meeting).size)
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance.pdf")
 @members
 def attendance_pdf(meeting_id: int):
-    meeting = _managed(meeting_id)
-    return exports.deliver("meetings.attendance.pdf", {"meeting_id": meeting.id},
-                           filename=_sheet_name(meeting, "pdf"), size=attendance.sheet_size(meeting))
+    return _sheet(meeting_id, "pdf")
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance.docx")
 @members
 def attendance_docx(meeting_id: int):
-    meeting = _managed(meeting_id)
-    return exports.deliver("meetings.attendance.docx", {"meeting_id": meeting.id},
-                           filename=_sheet_name(meeting, "docx"), size=attendance.sheet_size(meeting))
+    return _sheet(meeting_id, "docx")
 
 
 # ---- minutes, resolutions, tasks ---------------------------------------------------------------------
