@@ -28,12 +28,15 @@ Downloads (`portal.exports.files`)::
 `send` goes through ``flask.send_file(download_name=...)``: Content-Disposition carries the Czech name
 (``filename*=UTF-8''…``, RFC 5987) and an ASCII fallback; the response is private and not cached.
 
-Slow renders (`portal.exports.background`): register a renderer ``(**args) -> bytes`` by name, then
-answer the export route with ``deliver(name, args, filename=..., size=doc_size)``: a large PDF becomes a
-background job (progress page ``exports.job``, then ``exports.download``); anything small is sent at once.
+Slow renders (`portal.exports.background`): list a builder ``(**args) -> Document`` in ``BUILDERS``
+(e.g. ``"documents.settlement": "portal.documents.settlement:table_of"`` taking ``settlement_id=``), then
+answer the export route with ``return deliver("documents.settlement", {"settlement_id": s.id},
+filename=file_name("vyúčtování", day, extension="pdf"))`` after the access checks: DOCX and small PDFs are
+sent at once, a large PDF (``Document.size`` over ``EXPORTS_INLINE_LIMIT``) becomes a background job with
+a progress page (``exports.job``) and then the file (``exports.download``).
 """
 
-from portal.exports.background import deliver, register_renderer, render_later, runs_in_background
+from portal.exports.background import deliver, register_builder, render_later, runs_in_background
 from portal.exports.documents import (
     BulletList,
     Document,
@@ -41,6 +44,7 @@ from portal.exports.documents import (
     Markdown,
     Paragraph,
     Table,
+    render,
     to_docx,
     to_html,
     to_pdf,
@@ -61,7 +65,8 @@ __all__ = [
     "deliver",
     "file_name",
     "neutralise_cell",
-    "register_renderer",
+    "register_builder",
+    "render",
     "render_later",
     "runs_in_background",
     "send",

@@ -7,10 +7,11 @@ warm-up): a landscape attendance sheet of 30 rows renders in 0.13 s, 150 rows in
 than ``EXPORTS_INLINE_LIMIT`` (default 200, ~0.9 s here) goes to the job queue. DOCX renders take 0.21 s
 at 300 rows and always run inline.
 
-Flow: `deliver` either sends the file or enqueues an ``exports.render`` job (the payload names a
-registered renderer and its arguments, never code) and redirects to ``exports.job``, a page that shows
-the progress and then the file (``exports.download``). The file is kept in ``export_file`` for
-``KEEP`` and only its requester may fetch it.
+Flow: a document is built by a registered *builder* (``(**args) -> Document``, listed in `BUILDERS`),
+so that a worker can build it again from the job's payload (a name and plain arguments, never code).
+`deliver` builds it, measures it, and either sends the rendered file or enqueues an ``exports.render``
+job and redirects to ``exports.job``, a page that shows the progress and then the file
+(``exports.download``). The file is kept in ``export_file`` for ``KEEP``; only its requester may fetch it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from flask_login import current_user
 from sqlalchemy import delete, select
 
 from portal import jobs
+from portal.exports.documents import Document, render
 from portal.exports.files import mimetype_for, send
 from portal.extensions import db
 from portal.models import Job, User
@@ -33,66 +35,65 @@ from portal.models.exports import ExportFile
 JOB_KIND = "exports.render"
 #: Rendered files are kept this long for their requester to fetch.
 KEEP = timedelta(days=1)
-#: Rows/paragraphs above which a PDF is rendered in the background (see the measurements above).
-DEFAULT_INLINE_LIMIT = 200
 
-#: name → "module:function"; the function takes the job's ``args`` as keywords and returns the bytes.
+#: name → "module:function" building the `Document` from the job's ``args`` (keywords).
 #: Listed here (not only registered at import) so that a worker process knows them all.
-RENDERERS: dict[str, str] = {
-    "meetings.attendance.pdf": "portal.meetings.attendance:render_sheet_pdf",
-    "meetings.attendance.docx": "portal.meetings.attendance:render_sheet_docx",
-    "meetings.minutes.pdf": "portal.meetings.minutes:render_minutes_pdf",
-    "meetings.minutes.docx": "portal.meetings.minutes:render_minutes_docx",
+BUILDERS: dict[str, str] = {
+    "meetings.attendance": "portal.meetings.attendance:sheet_of",
+    "meetings.minutes": "portal.meetings.minutes:minutes_of",
 }
 
 
-def register_renderer(name: str, target: str) -> None:
-    """Make a renderer ("module:function", the function ``(**args) -> bytes``) available to jobs."""
-    RENDERERS[name] = target
+def register_builder(name: str, target: str) -> None:
+    """Make a document builder ("module:function", ``(**args) -> Document``) available to exports. Call it
+    at the import of a module that `create_app` imports (a blueprint's), so that workers know it too."""
+    BUILDERS[name] = target
 
 
-def render(name: str, args: dict[str, Any]) -> bytes:
-    module, _, function = RENDERERS[name].partition(":")
+def build(name: str, args: dict[str, Any]) -> Document:
+    module, _, function = BUILDERS[name].partition(":")
     return getattr(importlib.import_module(module), function)(**args)
 
 
 def runs_in_background(filename: str, size: int) -> bool:
     """PDFs over the limit (rows + paragraphs) go to the job queue; everything else is rendered inline."""
-    limit = int(current_app.config.get("EXPORTS_INLINE_LIMIT", DEFAULT_INLINE_LIMIT))
-    return filename.endswith(".pdf") and size > limit
+    return filename.endswith(".pdf") and size > int(current_app.config["EXPORTS_INLINE_LIMIT"])
 
 
-def deliver(name: str, args: dict[str, Any], *, filename: str, size: int):
+def deliver(name: str, args: dict[str, Any], *, filename: str):
     """The response of an export route: the file itself, or (for a large PDF and a signed-in user) a
     redirect to the progress page of a background render. Commits only when it enqueues a job."""
-    if name not in RENDERERS:
-        raise KeyError(f"unknown renderer {name!r}")
-    if current_user.is_authenticated and runs_in_background(filename, size):
+    document = build(name, args)
+    if current_user.is_authenticated and runs_in_background(filename, document.size):
         job = render_later(name, args, filename=filename, actor=current_user)
         db.session.commit()
         return redirect(url_for("exports.job", job_id=job.id))
-    return send(render(name, args), filename)
+    return send(render(document, _extension(filename)), filename)
 
 
 def render_later(name: str, args: dict[str, Any], *, filename: str, actor: User) -> Job:
     """Enqueue a background render (dispatched after the commit)."""
-    if name not in RENDERERS:
-        raise KeyError(f"unknown renderer {name!r}")
-    return jobs.enqueue(JOB_KIND, {"renderer": name, "args": args, "filename": filename}, actor=actor)
+    if name not in BUILDERS:
+        raise KeyError(f"unknown document builder {name!r}")
+    return jobs.enqueue(JOB_KIND, {"builder": name, "args": args, "filename": filename}, actor=actor)
 
 
 def render_job(job_id: int, payload: dict[str, Any]) -> dict[str, Any]:
-    """Job "exports.render": render the file and keep it for its requester."""
+    """Job "exports.render": build and render the document and keep the file for its requester."""
     with jobs.app_context():
         jobs.progress(job_id, 10, "rendering")
-        data = render(payload["renderer"], payload["args"])
+        filename = payload["filename"]
+        data = render(build(payload["builder"], payload["args"]), _extension(filename))
         jobs.progress(job_id, 90, "saving")
         db.session.execute(delete(ExportFile).where(ExportFile.created_at < utcnow() - KEEP))
-        filename = payload["filename"]
         db.session.add(ExportFile(job_id=job_id, filename=filename, mimetype=mimetype_for(filename),
                                   data=data))
         db.session.commit()
         return {"filename": filename, "size": len(data)}
+
+
+def _extension(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower()
 
 
 def stored_file(job: Job) -> ExportFile | None:

@@ -105,6 +105,15 @@ def to_pdf(document: Document) -> bytes:
     return HTML(string=to_html(document), base_url=current_app.root_path).write_pdf()
 
 
+def render(document: Document, extension: str) -> bytes:
+    """The document as a "pdf" or a "docx" file."""
+    if extension == "pdf":
+        return to_pdf(document)
+    if extension == "docx":
+        return to_docx(document)
+    raise ValueError(f"documents render to pdf or docx, not {extension!r}")
+
+
 # ---- DOCX -----------------------------------------------------------------------------------------------
 
 # Usable width of an A4 page with 1.8 cm margins, in cm.

@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.groups import services as groups
 from portal.groups.balance import CATEGORIES, CATEGORY_LABELS
 from portal.meetings.cadence import local_date
+from portal.meetings.documents import meeting_details
 from portal.meetings.services import (
     MeetingError,
     participating_groups,
@@ -193,46 +194,30 @@ def summary_by_category(meeting: Meeting) -> list[CategoryCount]:
 # ---- the printed sheet -------------------------------------------------------------------------------
 
 
-def sheet_context(meeting: Meeting) -> dict:
-    from portal.meetings.services import local_time
-
-    lines = expected_people(meeting)
-    return {
-        "meeting": meeting,
-        "groups": participating_groups(meeting),
-        "starts": local_time(meeting.starts_at, meeting.timezone),
-        "ends": local_time(meeting.ends_at, meeting.timezone),
-        "lines": lines,
-        # A few empty rows for people who come unannounced.
-        "blank_rows": max(3, 25 - len(lines) % 25) if len(lines) < 25 else 5,
-    }
-
-
 def sheet_document(meeting: Meeting) -> exports.Document:
     """The attendance sheet on the exports package's landscape table layout, in Czech."""
-    from portal.i18n import date_filter
-
+    lines = expected_people(meeting)
+    # A few empty rows for people who come unannounced.
+    blank_rows = max(3, 25 - len(lines) % 25) if len(lines) < 25 else 5
     with force_locale("cs"):
-        context = sheet_context(meeting)
-        starts, ends = context["starts"], context["ends"]
         rows = [(f"{number}.", line.name, line.organisation or "",
                  line.category_label + (f" ({_('guest')})" if line.is_guest else ""), "")
-                for number, line in enumerate(context["lines"], start=1)]
+                for number, line in enumerate(lines, start=1)]
         return exports.Document(
             title=_("Attendance sheet"),
-            details=[
-                (_("Meeting"), meeting.title),
-                (_("Group"), ", ".join(g.name for g in context["groups"])),
-                (_("Date and time"), f"{date_filter(starts.date())}, {starts:%H:%M}–{ends:%H:%M}"),
-                (_("Place"), " · ".join(x for x in (meeting.place, meeting.online_url) if x)),
-            ],
+            details=meeting_details(meeting),
             blocks=[exports.Table(
                 header=[_("No."), _("Name and surname"), _("Organisation"), _("Category"), _("Signature")],
-                rows=rows, widths=[1.2, 6.5, 6.5, 5.0, 6.0], blank_rows=context["blank_rows"],
+                rows=rows, widths=[1.2, 6.5, 6.5, 5.0, 6.0], blank_rows=blank_rows,
                 row_height=0.9,
             )],
             landscape=True,
         )
+
+
+def sheet_of(meeting_id: int) -> exports.Document:
+    """The sheet of a meeting by its id: the builder background renders use (`portal.exports`)."""
+    return sheet_document(db.get_or_404(Meeting, meeting_id))
 
 
 def sheet_html(meeting: Meeting) -> str:
@@ -247,12 +232,3 @@ def sheet_pdf(meeting: Meeting) -> bytes:
 def sheet_docx(meeting: Meeting) -> bytes:
     """The attendance sheet as a Word document: a header and a table with an empty signature column."""
     return exports.to_docx(sheet_document(meeting))
-
-
-def render_sheet_pdf(meeting_id: int) -> bytes:
-    """Renderer of background jobs (`portal.exports.background`)."""
-    return sheet_pdf(db.get_or_404(Meeting, meeting_id))
-
-
-def render_sheet_docx(meeting_id: int) -> bytes:
-    return sheet_docx(db.get_or_404(Meeting, meeting_id))

@@ -246,12 +246,11 @@ def minutes_document(meeting: Meeting) -> exports.Document:
     """The minutes as an official Czech document: the text, the resolutions, the tasks and the approval
     statement with its date. A draft is marked "NÁVRH" on every page and says it is not approved."""
     from portal.i18n import date_filter
-    from portal.meetings.services import local_time, participating_groups
+    from portal.meetings.documents import meeting_details
+    from portal.meetings.services import local_time
 
     approved = is_approved(meeting)
     with force_locale("cs"):
-        starts = local_time(meeting.starts_at, meeting.timezone)
-        ends = local_time(meeting.ends_at, meeting.timezone)
         blocks: list = [exports.Markdown(exported_text(meeting))]
         if meeting.resolutions:
             blocks.append(exports.Heading(_("Resolutions")))
@@ -278,12 +277,7 @@ def minutes_document(meeting: Meeting) -> exports.Document:
         blocks += [exports.Heading(_("Approval")), exports.Paragraph(statement)]
         return exports.Document(
             title=_("Minutes of the meeting"),
-            details=[
-                (_("Meeting"), meeting.title),
-                (_("Group"), ", ".join(g.name for g in participating_groups(meeting))),
-                (_("Date and time"), f"{date_filter(starts.date())}, {starts:%H:%M}–{ends:%H:%M}"),
-                (_("Place"), " · ".join(x for x in (meeting.place, meeting.online_url) if x)),
-            ],
+            details=meeting_details(meeting),
             blocks=blocks,
             mark=None if approved else _("DRAFT"),
         )
@@ -299,18 +293,6 @@ def export_name(meeting: Meeting, extension: str) -> str:
     return exports.file_name(*words, day, extension=extension)
 
 
-def minutes_pdf(meeting: Meeting) -> bytes:
-    return exports.to_pdf(minutes_document(meeting))
-
-
-def minutes_docx(meeting: Meeting) -> bytes:
-    return exports.to_docx(minutes_document(meeting))
-
-
-def render_minutes_pdf(meeting_id: int) -> bytes:
-    """Renderer of background jobs (`portal.exports.background`)."""
-    return minutes_pdf(db.get_or_404(Meeting, meeting_id))
-
-
-def render_minutes_docx(meeting_id: int) -> bytes:
-    return minutes_docx(db.get_or_404(Meeting, meeting_id))
+def minutes_of(meeting_id: int) -> exports.Document:
+    """The minutes of a meeting by its id: the builder background renders use (`portal.exports`)."""
+    return minutes_document(db.get_or_404(Meeting, meeting_id))

@@ -497,9 +497,8 @@ def _sheet(meeting_id: int, extension: str):
     """The attendance sheet as a download (or, when large, a background render); Czech file name."""
     meeting = _managed(meeting_id)
     day = services.local_time(meeting.starts_at, meeting.timezone).date().isoformat()
-    return exports.deliver(f"meetings.attendance.{extension}", {"meeting_id": meeting.id},
-                           filename=exports.file_name("prezenční-listina", day, extension=extension),
-                           size=attendance.sheet_document(meeting).size)
+    return exports.deliver("meetings.attendance", {"meeting_id": meeting.id},
+                           filename=exports.file_name("prezenční-listina", day, extension=extension))
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance.pdf")
@@ -614,9 +613,8 @@ def minutes_export(meeting_id: int, extension: str):
     manages = services.can_manage(current_user, meeting, today())
     if not minutes.exported_text(meeting) or not (manages or minutes.is_approved(meeting)):
         abort(404)
-    return exports.deliver(f"meetings.minutes.{extension}", {"meeting_id": meeting.id},
-                           filename=minutes.export_name(meeting, extension),
-                           size=minutes.minutes_document(meeting).size)
+    return exports.deliver("meetings.minutes", {"meeting_id": meeting.id},
+                           filename=minutes.export_name(meeting, extension))
 
 
 @bp.post("/meetings/<int:meeting_id>/resolutions")
