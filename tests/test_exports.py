@@ -270,3 +270,20 @@ def test_a_large_pdf_is_rendered_as_a_job_with_progress_then_the_file(client, lo
     login_as(factories.user("member"))  # somebody else's job does not exist for them
     assert client.get(f"/exports/{job.id}").status_code == 404
     assert client.get(f"/exports/{job.id}/file").status_code == 404
+
+
+def test_a_render_that_fails_says_so_on_its_page(client, login_as, scene, app, monkeypatch):
+    monkeypatch.setitem(app.config, "JOBS_BACKEND", "local")
+    monkeypatch.setitem(app.config, "JOBS_MEMORY_MB", 0)
+    monkeypatch.setitem(app.config, "EXPORTS_INLINE_LIMIT", 5)
+    login_as(scene["coordinator"])
+    meeting = scene["meeting"]
+    client.get(f"/meetings/{meeting.id}/attendance.pdf")
+    job = db.session.scalar(select(Job))
+    db.session.delete(meeting)  # gone before a worker took the job
+    db.session.commit()
+    app.test_cli_runner().invoke(args=["jobs", "worker", "--local", "--burst"])
+    html = client.get(f"/exports/{job.id}").get_data(as_text=True)
+    assert "Dokument se kvůli chybě portálu nepodařilo připravit." in html
+    assert 'http-equiv="refresh"' not in html and 'role="alert"' in html
+    assert client.get(f"/exports/{job.id}/file").status_code == 302  # no file: back to the page
