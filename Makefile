@@ -11,7 +11,7 @@ PORT ?= 5000
 JOBS_BACKEND ?= local
 export FLASK_APP := wsgi
 
-.PHONY: run test install test-sqlite test-postgres services chromium translations assets lint clean bench bench-load
+.PHONY: run test install test-sqlite test-postgres services chromium fonts translations assets lint clean bench bench-load
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed translations
+install: $(BIN)/.installed translations fonts
 
 translations: $(BIN)/.installed
 	$(BIN)/flask translate compile >/dev/null
@@ -52,6 +52,10 @@ services:
 
 chromium:
 	@bash scripts/ensure-chromium.sh
+
+## PDF exports need DejaVu fonts for Czech diacritics.
+fonts:
+	@bash scripts/ensure-fonts.sh
 
 assets:
 	npm install --no-audit --no-fund

@@ -38,6 +38,7 @@ from portal.models import Job, JobState, User
 TASKS: dict[str, str] = {
     "analysis.check": "portal.analysis_portal.imports:check_upload_job",
     "analysis.import": "portal.analysis_portal.imports:import_upload_job",
+    "exports.render": "portal.exports.background:render_job",
 }
 
 _PENDING = "jobs_pending"

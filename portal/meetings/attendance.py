@@ -9,19 +9,18 @@ whatever the interface language: it is an official document of a Czech project.
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from dataclasses import dataclass
 
-from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from portal import audit
+from portal import audit, exports
 from portal.extensions import db
 from portal.groups import services as groups
 from portal.groups.balance import CATEGORIES, CATEGORY_LABELS
 from portal.meetings.cadence import local_date
+from portal.meetings.documents import meeting_details
 from portal.meetings.services import (
     MeetingError,
     participating_groups,
@@ -195,83 +194,41 @@ def summary_by_category(meeting: Meeting) -> list[CategoryCount]:
 # ---- the printed sheet -------------------------------------------------------------------------------
 
 
-def sheet_context(meeting: Meeting) -> dict:
-    from portal.meetings.services import local_time
-
+def sheet_document(meeting: Meeting) -> exports.Document:
+    """The attendance sheet on the exports package's landscape table layout, in Czech."""
     lines = expected_people(meeting)
-    return {
-        "meeting": meeting,
-        "groups": participating_groups(meeting),
-        "starts": local_time(meeting.starts_at, meeting.timezone),
-        "ends": local_time(meeting.ends_at, meeting.timezone),
-        "lines": lines,
-        # A few empty rows for people who come unannounced.
-        "blank_rows": max(3, 25 - len(lines) % 25) if len(lines) < 25 else 5,
-    }
+    # A few empty rows for people who come unannounced.
+    blank_rows = max(3, 25 - len(lines) % 25) if len(lines) < 25 else 5
+    with force_locale("cs"):
+        rows = [(f"{number}.", line.name, line.organisation or "",
+                 line.category_label + (f" ({_('guest')})" if line.is_guest else ""), "")
+                for number, line in enumerate(lines, start=1)]
+        return exports.Document(
+            title=_("Attendance sheet"),
+            details=meeting_details(meeting),
+            blocks=[exports.Table(
+                header=[_("No."), _("Name and surname"), _("Organisation"), _("Category"), _("Signature")],
+                rows=rows, widths=[1.2, 6.5, 6.5, 5.0, 6.0], blank_rows=blank_rows,
+                row_height=0.9,
+            )],
+            landscape=True,
+        )
+
+
+def sheet_of(meeting_id: int) -> exports.Document:
+    """The sheet of a meeting by its id: the builder background renders use (`portal.exports`)."""
+    return sheet_document(db.get_or_404(Meeting, meeting_id))
 
 
 def sheet_html(meeting: Meeting) -> str:
     """The attendance sheet as a standalone HTML page (the source of the PDF), in Czech."""
-    with force_locale("cs"):
-        return render_template("meetings/attendance_sheet.html", **sheet_context(meeting))
+    return exports.to_html(sheet_document(meeting))
 
 
 def sheet_pdf(meeting: Meeting) -> bytes:
-    from weasyprint import HTML
-
-    html = sheet_html(meeting)
-    return HTML(string=html, base_url=current_app.root_path).write_pdf()
+    return exports.to_pdf(sheet_document(meeting))
 
 
 def sheet_docx(meeting: Meeting) -> bytes:
     """The attendance sheet as a Word document: a header and a table with an empty signature column."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm, Pt
-
-    with force_locale("cs"):
-        context = sheet_context(meeting)
-        starts, ends = context["starts"], context["ends"]
-        headings = [_("No."), _("Name and surname"), _("Organisation"), _("Category"), _("Signature")]
-        title = _("Attendance sheet")
-        when = f"{starts:%d. %m. %Y}, {starts:%H:%M}–{ends:%H:%M}"
-        details = [
-            (_("Meeting"), meeting.title),
-            (_("Group"), ", ".join(g.name for g in context["groups"])),
-            (_("Date and time"), when),
-            (_("Place"), " · ".join(x for x in (meeting.place, meeting.online_url) if x)),
-        ]
-        rows = [(line.name, line.organisation or "", line.category_label + (f" ({_('guest')})"
-                 if line.is_guest else "")) for line in context["lines"]]
-
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.left_margin = section.right_margin = Cm(1.8)
-    document.add_heading(title, level=1)
-    for label, value in details:
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(value)
-    table = document.add_table(rows=1, cols=len(headings))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headings, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(text).bold = True
-    for number, (name, organisation, category) in enumerate(rows, start=1):
-        cells = table.add_row().cells
-        for cell, text in zip(cells, (f"{number}.", name, organisation, category, ""), strict=True):
-            cell.text = text
-    for _blank in range(context["blank_rows"]):
-        row = table.add_row()
-        row.height = Cm(0.9)
-    widths = (Cm(1.0), Cm(5.2), Cm(4.6), Cm(3.6), Cm(3.6))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(10)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return exports.to_docx(sheet_document(meeting))

@@ -18,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
-from portal import audit
+from portal import audit, exports
 from portal.extensions import db
 from portal.meetings.services import MeetingError, require_manager, require_open, touch
 from portal.models import User
@@ -224,3 +225,74 @@ def open_tasks(meeting: Meeting) -> list[Task]:
 
 def tasks_query(meeting: Meeting):
     return select(Task).where(Task.meeting_id == meeting.id).order_by(Task.due_on, Task.id)
+
+
+# ---- the exported minutes (PDF, DOCX) ---------------------------------------------------------------
+
+
+def exported_text(meeting: Meeting) -> str:
+    """The text an export shows: the approved version once approved, else the latest draft."""
+    minutes = meeting.minutes
+    if minutes is None or not minutes.versions:
+        return ""
+    if minutes.status == APPROVED and minutes.approved_version:
+        for version in minutes.versions:
+            if version.version == minutes.approved_version:
+                return version.body
+    return minutes.versions[-1].body
+
+
+def minutes_document(meeting: Meeting) -> exports.Document:
+    """The minutes as an official Czech document: the text, the resolutions, the tasks and the approval
+    statement with its date. A draft is marked "NÁVRH" on every page and says it is not approved."""
+    from portal.i18n import date_filter
+    from portal.meetings.documents import meeting_details
+    from portal.meetings.services import local_time
+
+    approved = is_approved(meeting)
+    with force_locale("cs"):
+        blocks: list = [exports.Markdown(exported_text(meeting))]
+        if meeting.resolutions:
+            blocks.append(exports.Heading(_("Resolutions")))
+            for resolution in sorted(meeting.resolutions, key=lambda r: r.number):
+                label = _("Resolution no. %(num)s", num=resolution.number)
+                blocks.append(exports.Paragraph(label, bold=True))
+                blocks.append(exports.Paragraph(resolution.text))
+        tasks = sorted(meeting.tasks, key=lambda t: (t.due_on or date.max, t.id))
+        if tasks:
+            blocks.append(exports.Heading(_("Tasks")))
+            blocks.append(exports.Table(
+                header=[_("Task"), _("Owner"), _("Due")],
+                rows=[(t.title, t.owner_name or "", date_filter(t.due_on)) for t in tasks],
+                widths=[6, 3, 2],
+            ))
+        if approved:
+            minutes = meeting.minutes
+            approver = db.session.get(User, minutes.approved_by_id) if minutes.approved_by_id else None
+            day = date_filter(local_time(minutes.approved_at, meeting.timezone).date())
+            statement = (_("The minutes were approved on %(date)s by %(name)s.", date=day, name=approver.name)
+                         if approver else _("The minutes were approved on %(date)s.", date=day))
+        else:
+            statement = _("This is a draft: the minutes have not been approved yet.")
+        blocks += [exports.Heading(_("Approval")), exports.Paragraph(statement)]
+        return exports.Document(
+            title=_("Minutes of the meeting"),
+            details=meeting_details(meeting),
+            blocks=blocks,
+            mark=None if approved else _("DRAFT"),
+        )
+
+
+def export_name(meeting: Meeting, extension: str) -> str:
+    """"zápis-2026-05-19.pdf"; a draft: "zápis-návrh-2026-05-19.pdf" (Czech whatever the UI language)."""
+    from portal.meetings.services import local_time
+
+    day = local_time(meeting.starts_at, meeting.timezone).date().isoformat()
+    with force_locale("cs"):
+        words = [_("minutes")] if is_approved(meeting) else [_("minutes"), _("draft")]
+    return exports.file_name(*words, day, extension=extension)
+
+
+def minutes_of(meeting_id: int) -> exports.Document:
+    """The minutes of a meeting by its id: the builder background renders use (`portal.exports`)."""
+    return minutes_document(db.get_or_404(Meeting, meeting_id))

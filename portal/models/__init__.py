@@ -12,6 +12,7 @@ from portal.models.analysis import (
     IndexRecord,
     SchoolRecord,
 )
+from portal.models.exports import ExportFile
 from portal.models.forms import FormToken
 from portal.models.groups import Membership, PendingMembership, SensitiveTrait, WorkingGroup
 from portal.models.jobs import Job, JobState
@@ -43,6 +44,7 @@ __all__ = [
     "AnalysisUpload",
     "AnalysisUploadFile",
     "ClassRecord",
+    "ExportFile",
     "FlagEvent",
     "FormToken",
     "FlagLink",

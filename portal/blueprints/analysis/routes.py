@@ -19,7 +19,7 @@ from portal.analysis_portal import imports, services
 from portal.analysis_portal.charts import share_bars, trend_lines
 from portal.blueprints.analysis import bp
 from portal.blueprints.analysis.forms import AgendaForm, CancelForm, ConfirmImportForm, StateForm, UploadForm
-from portal.exports import to_csv, to_xlsx
+from portal.exports import file_name, send, to_csv, to_xlsx
 from portal.extensions import db
 from portal.jobs.runner import fail_stale
 from portal.models import Job, JobState, Meeting
@@ -27,7 +27,6 @@ from portal.models.analysis import FlagState
 from portal.security import coordinators, members
 from portal.versioning import STALE_ERRORS
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_JOBS = ("analysis.check", "analysis.import")
 #: The steps a job reports, as the progress page names them.
 JOB_STEPS = {
@@ -348,14 +347,8 @@ def retry_job(job_id: int):
 
 
 def _download(header, rows, name: str, fmt: str) -> Response:
-    if fmt == "csv":
-        body, mimetype = to_csv(header, rows), "text/csv; charset=utf-8"
-    else:
-        body, mimetype = to_xlsx(header, rows, title=name), XLSX
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    body = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, title=name)
+    return send(body, file_name(name, extension=fmt))
 
 
 @bp.get("/flags/export.<fmt>")
@@ -364,7 +357,7 @@ def export_flags(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     header, rows = services.flags_export(services.flag_rows(_territory_id(), _filters()))
-    return _download(header, rows, "signaly", fmt)
+    return _download(header, rows, "signály", fmt)
 
 
 @bp.get("/indices/export.<fmt>")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -34,7 +34,7 @@ from portal.blueprints.groups.forms import (
     GroupForm,
     TraitForm,
 )
-from portal.exports import to_csv, to_xlsx
+from portal.exports import file_name, send, to_csv, to_xlsx
 from portal.extensions import db
 from portal.groups import services
 from portal.groups.balance import CATEGORIES, CATEGORY_LABELS, suppressed
@@ -310,16 +310,8 @@ def export(group_id: int, fmt: str):
          m.left_on.isoformat() if m.left_on else ""]
         for m in services.active_members(group, on)
     ]
-    filename = f"{group.slug}-clenove-{on.isoformat()}.{fmt}"
-    if fmt == "csv":
-        body, mimetype = to_csv(header, rows), "text/csv; charset=utf-8"
-    else:
-        body = to_xlsx(header, rows, title=_("Members"))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    body = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, title=_("Members"))
+    return send(body, file_name(group.slug, "členové", on.isoformat(), extension=fmt))
 
 
 # ---- the member's own sensitive traits ---------------------------------------------------------------

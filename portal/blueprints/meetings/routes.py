@@ -12,12 +12,12 @@ leads to what it created.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import forms_kit
+from portal import exports, forms_kit
 from portal.analysis_portal.visibility import hidden_for_current_user
 from portal.blueprints.meetings import bp, today
 from portal.blueprints.meetings.forms import (
@@ -493,27 +493,24 @@ def remove_guest(attendance_id: int):
     )
 
 
-def _download(data: bytes, mimetype: str, meeting: Meeting, extension: str) -> Response:
+def _sheet(meeting_id: int, extension: str):
+    """The attendance sheet as a download (or, when large, a background render); Czech file name."""
+    meeting = _managed(meeting_id)
     day = services.local_time(meeting.starts_at, meeting.timezone).date().isoformat()
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="prezencni-listina-{day}.{extension}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return exports.deliver("meetings.attendance", {"meeting_id": meeting.id},
+                           filename=exports.file_name("prezenční-listina", day, extension=extension))
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance.pdf")
 @members
 def attendance_pdf(meeting_id: int):
-    meeting = _managed(meeting_id)
-    return _download(attendance.sheet_pdf(meeting), "application/pdf", meeting, "pdf")
+    return _sheet(meeting_id, "pdf")
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance.docx")
 @members
 def attendance_docx(meeting_id: int):
-    meeting = _managed(meeting_id)
-    mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return _download(attendance.sheet_docx(meeting), mimetype, meeting, "docx")
+    return _sheet(meeting_id, "docx")
 
 
 # ---- minutes, resolutions, tasks ---------------------------------------------------------------------
@@ -603,6 +600,21 @@ def minutes_history(meeting_id: int):
     return render_template("meetings/history.html", meeting=meeting, versions=versions,
                            author=minutes.version_author, render_markdown=render_markdown,
                            shown=request.args.get("version", type=int))
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes.<extension>")
+@public
+def minutes_export(meeting_id: int, extension: str):
+    """The minutes as PDF or DOCX: approved minutes for everyone who sees the meeting, a draft (marked
+    "NÁVRH") for its coordinators only."""
+    if extension not in ("pdf", "docx"):
+        abort(404)
+    meeting = _visible(meeting_id)
+    manages = services.can_manage(current_user, meeting, today())
+    if not minutes.exported_text(meeting) or not (manages or minutes.is_approved(meeting)):
+        abort(404)
+    return exports.deliver("meetings.minutes", {"meeting_id": meeting.id},
+                           filename=minutes.export_name(meeting, extension))
 
 
 @bp.post("/meetings/<int:meeting_id>/resolutions")

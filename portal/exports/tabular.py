@@ -1,4 +1,4 @@
-"""CSV and XLSX exports with spreadsheet-formula injection neutralised.
+"""CSV and XLSX: tables for spreadsheets, with spreadsheet-formula injection neutralised.
 
 Every text cell that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return)
 gets a leading apostrophe; the rule is the analysis module's `neutralise_cell`, reused so that all exports of
@@ -14,7 +14,10 @@ from typing import Any
 
 from portal.analysis.reader import neutralise_cell
 
-__all__ = ["neutralise_cell", "to_csv", "to_xlsx"]
+__all__ = ["CSV", "XLSX", "neutralise_cell", "to_csv", "to_xlsx"]
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _clean(row: Iterable[Any]) -> list[Any]:
