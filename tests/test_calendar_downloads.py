@@ -4,8 +4,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import render_template_string
 from icalendar import Calendar
+from werkzeug.http import parse_options_header
 
-from portal.calendar.links import google_url, outlook_url, webcal_url
+from portal.calendar.links import add_to_calendar_links, google_url, outlook_url, webcal_url
 from tests.calendar_factories import add_member, make_group, make_meeting
 from tests.conftest import make_user
 
@@ -15,7 +16,8 @@ def test_a_public_meeting_downloads_for_anyone(client, factories):
     response = client.get(f"/meetings/{meeting.id}.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    assert f'filename="meeting-{meeting.id}.ics"' in response.headers["Content-Disposition"]
+    disposition, options = parse_options_header(response.headers["Content-Disposition"])
+    assert (disposition, options["filename"]) == ("attachment", f"meeting-{meeting.id}.ics")
     calendar = Calendar.from_ical(response.data)
     [vevent] = calendar.walk("VEVENT")
     assert str(vevent["UID"]) == meeting.uid and int(vevent["SEQUENCE"]) == 4
@@ -76,7 +78,8 @@ def test_the_link_macros_render(app, factories):
     with app.test_request_context():
         html = render_template_string(
             '{% from "calendar/_links.html" import add_to_calendar, feed_link %}'
-            "{{ add_to_calendar(meeting) }}{{ feed_link('http://x/feed.ics', 'PS') }}", meeting=meeting)
+            "{{ add_to_calendar(meeting, links) }}{{ feed_link('http://x/feed.ics', 'PS') }}", meeting=meeting,
+            links=add_to_calendar_links(meeting))
     assert f"/meetings/{meeting.id}.ics" in html
     assert "calendar.google.com" in html and "outlook.live.com" in html
     assert 'rel="alternate" type="text/calendar"' in html

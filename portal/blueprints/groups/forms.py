@@ -16,8 +16,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, 
 
 from portal.blueprints.auth.forms import strip
 from portal.forms_kit import MaxLength, OnceField, VersionField
-from portal.groups.balance import CATEGORY_LABELS
-from portal.models.groups import GroupKind, GroupRole
+from portal.groups.balance import CATEGORY_LABELS, GROUP_ROLE_LABELS
+from portal.models.groups import GroupKind
 
 KIND_LABELS = {
     GroupKind.EQUAL_OPPORTUNITIES.value: _l("equal opportunities"),
@@ -25,11 +25,6 @@ KIND_LABELS = {
     GroupKind.OTHER.value: _l("other"),
 }
 
-GROUP_ROLE_LABELS = {
-    GroupRole.CHAIR.value: _l("chair"),
-    GroupRole.COORDINATOR.value: _l("coordinator"),
-    GroupRole.MEMBER.value: _l("member"),
-}
 
 CATEGORY_CHOICES = [("", _l("— choose —"))] + list(CATEGORY_LABELS.items())
 ROLE_CHOICES = list(GROUP_ROLE_LABELS.items())
@@ -112,7 +107,3 @@ class EndMemberForm(FlaskForm):
 
 class TraitForm(FlaskForm):
     consent = BooleanField(_l("I agree with the text above"))
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token is the confirmation."""

@@ -17,16 +17,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import forms_kit
+from portal import forms_kit, web
 from portal.analysis_portal.visibility import hidden_for_current_user
-from portal.blueprints.meetings import bp, today
+from portal.blueprints.meetings import bp
 from portal.blueprints.meetings.forms import (
     KIND_LABELS,
     STATUS_LABELS,
     AgendaItemForm,
     ApproveForm,
     CancelForm,
-    ConfirmForm,
     GuestForm,
     MeetingForm,
     MinutesForm,
@@ -35,10 +34,12 @@ from portal.blueprints.meetings.forms import (
     TaskForm,
     timezone_choices,
 )
+from portal.calendar.links import add_to_calendar_links
+from portal.clock import today
 from portal.extensions import db
-from portal.groups import services as groups
+from portal.forms_kit import ConfirmForm
 from portal.groups.balance import CATEGORY_LABELS
-from portal.meetings import attendance, cadence, minutes, services
+from portal.meetings import attendance, cadence, minutes, reads, services
 from portal.meetings.services import MeetingData, MeetingError, SeriesSpec
 from portal.models import WorkingGroup
 from portal.models.base import utcnow
@@ -46,7 +47,6 @@ from portal.models.meetings import (
     AgendaItem,
     Attendance,
     Meeting,
-    MeetingInvitation,
     MeetingStatus,
     Resolution,
     Task,
@@ -58,48 +58,10 @@ from portal.versioning import STALE_ERRORS
 # ---- lookups with object checks ----------------------------------------------------------------------
 
 
-def _group(group_id: int) -> tuple[WorkingGroup, groups.Viewer]:
-    group = db.session.get(WorkingGroup, group_id)
-    if group is None:
-        abort(404)
-    viewer = groups.viewer_of(current_user, group, today())
-    if viewer is None:
-        abort(404)
-    return group, viewer
-
-
-def _managed_group(group_id: int) -> WorkingGroup:
-    group = db.session.get(WorkingGroup, group_id)
-    if group is None:
-        abort(404)
-    if not groups.is_group_coordinator(current_user, group, today()):
-        # Those who may see the group learn they may not manage it; the others learn nothing.
-        abort(403 if groups.viewer_of(current_user, group, today()) is not None else 404)
-    return group
-
-
-def _visible(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not services.can_see(current_user, meeting, today()):
-        abort(404)
-    return meeting
-
-
-def _managed(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    if not services.can_manage(current_user, meeting, today()):
-        # Those who may see it learn they may not manage it; the others learn nothing.
-        abort(403 if services.can_see(current_user, meeting, today()) else 404)
-    return meeting
-
-
 def _owned(model, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    _managed(obj.meeting_id)
+    """A part of a meeting (agenda item, attendance row...), when the user manages the meeting."""
+    obj = db.get_or_404(model, object_id)
+    web.managed_meeting(obj.meeting_id)
     return obj
 
 
@@ -144,16 +106,9 @@ def _meeting_data(form) -> MeetingData:
 @bp.get("/groups/<int:group_id>/meetings")
 @public
 def index(group_id: int):
-    group, viewer = _group(group_id)
+    group, viewer = web.visible_group(group_id)
     past = request.args.get("when") == "past"
-    now = utcnow()
-    query = services.meetings_of(group)
-    if not (viewer.is_member or viewer.manages):
-        query = query.where(Meeting.public.is_(True))
-    if past:
-        query = query.where(Meeting.starts_at < now).order_by(Meeting.starts_at.desc())
-    else:
-        query = query.where(Meeting.starts_at >= now).order_by(Meeting.starts_at)
+    query = reads.group_meetings(group, viewer, past=past, now=utcnow())
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     report = cadence.group_cadence(group, today())
     return render_template("meetings/index.html", group=group, viewer=viewer, page=page, past=past,
@@ -163,22 +118,19 @@ def index(group_id: int):
 @bp.get("/meetings/<int:meeting_id>")
 @public
 def show(meeting_id: int):
-    meeting = _visible(meeting_id)
+    meeting = web.visible_meeting(meeting_id)
     manages = services.can_manage(current_user, meeting, today())
     approved = minutes.is_approved(meeting)
     text = minutes.current_text(meeting) if (approved or manages) else ""
-    my_invitation, can_reply = None, False
-    if current_user.is_authenticated:
-        my_invitation = db.session.scalar(select(MeetingInvitation).where(
-            MeetingInvitation.meeting_id == meeting.id, MeetingInvitation.user_id == current_user.id))
-        can_reply = my_invitation is not None or any(
-            groups.membership_of(current_user, g, today()) for g in services.participating_groups(meeting))
+    replies = reads.reply_state(current_user, meeting, today())
+    hidden = hidden_for_current_user(meeting)
     return render_template(
         "meetings/show.html", meeting=meeting, group=meeting.group, manages=manages,
-        groups=services.participating_groups(meeting), summary=attendance.summary_by_category(meeting),
+        groups=reads.participating_groups(meeting), summary=attendance.summary_by_category(meeting),
         minutes_approved=approved, minutes_html=render_markdown(text), confirm_form=ConfirmForm(),
-        hidden_items=hidden_for_current_user(meeting),
-        past=meeting.starts_at <= utcnow(), my_invitation=my_invitation, can_reply=can_reply, **_labels(),
+        hidden_items=hidden, calendar_links=add_to_calendar_links(meeting, hidden),
+        past=meeting.starts_at <= utcnow(), my_invitation=replies.invitation, can_reply=replies.may_reply,
+        **_labels(),
     )
 
 
@@ -188,7 +140,7 @@ def show(meeting_id: int):
 @bp.route("/groups/<int:group_id>/meetings/new", methods=["GET", "POST"])
 @members
 def create(group_id: int):
-    group = _managed_group(group_id)
+    group = web.managed_group(group_id)
     form = MeetingForm()
     del form.version
     _joint_choices(form, group)
@@ -227,7 +179,7 @@ def _fill_from(form: MeetingForm, meeting: Meeting, stored: bool) -> MeetingForm
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 @members
 def edit(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     if meeting.is_cancelled:
         flash(_("This meeting has been cancelled and can no longer be changed."), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting.id))
@@ -254,7 +206,7 @@ def edit(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
 @members
 def cancel(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -272,7 +224,7 @@ def cancel(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/held")
 @members
 def mark_held(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.mark_held(meeting, actor=current_user)
@@ -288,7 +240,7 @@ def mark_held(meeting_id: int):
 @bp.route("/groups/<int:group_id>/meetings/series", methods=["GET", "POST"])
 @members
 def series(group_id: int):
-    group = _managed_group(group_id)
+    group = web.managed_group(group_id)
     form = SeriesForm()
     _joint_choices(form, group)
     if request.method == "GET":
@@ -341,7 +293,7 @@ def _agenda_data(form) -> services.AgendaData:
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["GET", "POST"])
 @members
 def agenda(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = AgendaItemForm()
     del form.version
     back = url_for("meetings.agenda", meeting_id=meeting.id)
@@ -433,7 +385,7 @@ def _confirm_delete(action, *, question: str, done: str, back: str, meeting: Mee
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
 @members
 def attendance_sheet(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         present = {int(v) for v in request.form.getlist("present") if v.isdigit()}
@@ -458,7 +410,7 @@ def attendance_sheet(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/guests")
 @members
 def add_guest(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = GuestForm()
     back = url_for("meetings.attendance_sheet", meeting_id=meeting.id) + "#guests"
     if form.validate_on_submit():
@@ -504,14 +456,14 @@ def _download(data: bytes, mimetype: str, meeting: Meeting, extension: str) -> R
 @bp.get("/meetings/<int:meeting_id>/attendance.pdf")
 @members
 def attendance_pdf(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     return _download(attendance.sheet_pdf(meeting), "application/pdf", meeting, "pdf")
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance.docx")
 @members
 def attendance_docx(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return _download(attendance.sheet_docx(meeting), mimetype, meeting, "docx")
 
@@ -527,7 +479,7 @@ def _owner_choices(form: TaskForm, meeting: Meeting) -> None:
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
 @members
 def edit_minutes(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     approved = minutes.is_approved(meeting)
     form = MinutesForm()
     if request.method == "GET":
@@ -566,7 +518,7 @@ def _minutes_page(meeting: Meeting, form: MinutesForm, conflict=None) -> str:
 @bp.route("/meetings/<int:meeting_id>/minutes/approve", methods=["GET", "POST"])
 @members
 def approve_minutes(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = ApproveForm()
     if request.method == "GET":
         form.version.data = minutes.current_version(meeting)
@@ -594,7 +546,7 @@ def approve_minutes(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/minutes/history")
 @public
 def minutes_history(meeting_id: int):
-    meeting = _visible(meeting_id)
+    meeting = web.visible_meeting(meeting_id)
     manages = services.can_manage(current_user, meeting, today())
     # Drafts are for the coordinators; everyone who sees the meeting sees the history of approved minutes.
     if meeting.minutes is None or not (manages or minutes.is_approved(meeting)):
@@ -608,7 +560,7 @@ def minutes_history(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/resolutions")
 @members
 def add_resolution(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = ResolutionForm()
     back = url_for("meetings.edit_minutes", meeting_id=meeting.id) + "#resolutions"
     if form.validate_on_submit():
@@ -644,7 +596,7 @@ def delete_resolution(resolution_id: int):
 @bp.post("/meetings/<int:meeting_id>/tasks")
 @members
 def add_task(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = TaskForm()
     _owner_choices(form, meeting)
     back = url_for("meetings.edit_minutes", meeting_id=meeting.id) + "#tasks"

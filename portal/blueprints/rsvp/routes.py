@@ -10,56 +10,22 @@ answer nothing), POST records the reply; an altered link answers 400.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
+from portal import web
 from portal.blueprints.errors import render_error
 from portal.blueprints.main.routes import safe_next
 from portal.blueprints.rsvp import bp
-from portal.blueprints.rsvp.forms import ConfirmForm, GuestForm, ReplyForm
+from portal.blueprints.rsvp.forms import GuestForm, ReplyForm
 from portal.extensions import db
-from portal.groups import services as groups
+from portal.forms_kit import ConfirmForm
 from portal.groups.balance import CATEGORY_LABELS
 from portal.meetings import invitations as service
-from portal.meetings import services as meetings
 from portal.models.base import utcnow
 from portal.models.meetings import Meeting, MeetingInvitation, MeetingStatus, Reply
 from portal.security import members, signed_in, token_link
-
-
-def today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
-def _meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id)
-        .options(joinedload(Meeting.group), selectinload(Meeting.invitations))
-    )
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
-def _visible(meeting_id: int) -> Meeting:
-    """The meeting, if the current user may know it exists; else 404, as for a missing one."""
-    meeting = _meeting(meeting_id)
-    if not meetings.can_see(current_user, meeting, today()):
-        abort(404)
-    return meeting
-
-
-def _managed(meeting_id: int) -> Meeting:
-    meeting = _visible(meeting_id)
-    if not groups.is_group_coordinator(current_user, meeting.group, today()):
-        abort(403)
-    return meeting
 
 
 def _back(meeting: Meeting) -> str:
@@ -79,7 +45,7 @@ def _summary(invitations: list[MeetingInvitation]) -> dict:
 @bp.get("/meetings/<int:meeting_id>/invitations")
 @members
 def manage(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     invitations = sorted(meeting.invitations, key=lambda i: (i.is_guest, i.name.lower(), i.id))
     return render_template(
         "rsvp/manage.html", meeting=meeting, invitations=invitations, summary=_summary(invitations),
@@ -92,7 +58,7 @@ def manage(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/invitations/guests")
 @members
 def add_guest(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = GuestForm()
     if form.validate_on_submit():
         try:
@@ -115,7 +81,7 @@ def add_guest(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/invitations/send", methods=["GET", "POST"])
 @members
 def send(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -135,7 +101,7 @@ def send(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/reply")
 @signed_in
 def reply(meeting_id: int):
-    meeting = _visible(meeting_id)
+    meeting = web.visible_meeting(meeting_id)
     form = ReplyForm()
     back = safe_next(request.form.get("next"), _back(meeting))
     if not form.validate_on_submit():

@@ -5,8 +5,9 @@ from sqlalchemy import or_, select
 
 from portal.accounts import services
 from portal.blueprints.users import bp
-from portal.blueprints.users.forms import ROLE_LABELS, ConfirmForm, InviteForm, RoleForm
+from portal.blueprints.users.forms import ROLE_LABELS, InviteForm, RoleForm
 from portal.extensions import db
+from portal.forms_kit import ConfirmForm
 from portal.models import Invitation, User
 from portal.models.base import utcnow
 from portal.security import admins, coordinators
@@ -20,10 +21,8 @@ def _in_territory(query):
 
 
 def _get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or (
-        current_user.territory_id is not None and user.territory_id != current_user.territory_id
-    ):
+    user = db.get_or_404(User, user_id)
+    if current_user.territory_id is not None and user.territory_id != current_user.territory_id:
         abort(404)
     return user
 
@@ -82,10 +81,8 @@ def invite():
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"])
 @coordinators
 def revoke_invitation(invitation_id: int):
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or (
-        current_user.territory_id is not None and invitation.territory_id != current_user.territory_id
-    ):
+    invitation = db.get_or_404(Invitation, invitation_id)
+    if current_user.territory_id is not None and invitation.territory_id != current_user.territory_id:
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
