@@ -16,8 +16,8 @@ from portal.mailer import deliver_due
 from portal.meetings import invitations, minutes, services
 from portal.models import AnalysisFlag, Membership, WorkingGroup
 from portal.models.meetings import AgendaItem, Attendance, Meeting, Resolution, Task
+from tests.conftest import add_member, future, make_group, make_meeting
 from tests.forms_helper import hidden_fields
-from tests.meetings_factories import add_member, future, make_group, make_meeting
 from tests.test_analysis_portal_fixtures import import_sample
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:weasyprint.*")

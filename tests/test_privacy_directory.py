@@ -14,8 +14,7 @@ import pytest
 
 from portal.extensions import db as _db
 from portal.models import User
-from tests.conftest import csrf_token
-from tests.meetings_factories import make_meeting
+from tests.conftest import csrf_token, make_meeting
 from tests.test_groups_services import join, make_group
 
 TODAY = date.today()

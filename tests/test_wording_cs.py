@@ -10,9 +10,8 @@ from portal.extensions import db as _db
 from portal.mailer import deliver_due
 from portal.meetings import attendance, invitations
 from portal.models import AnalysisFlag
-from tests.conftest import csrf_token, make_user
+from tests.conftest import add_member, csrf_token, make_group, make_meeting, make_user
 from tests.forms_helper import hidden_fields
-from tests.meetings_factories import add_member, make_group, make_meeting
 from tests.test_analysis_portal_fixtures import import_sample
 
 CZECH_DATE = r"\d{1,2}\. \d{1,2}\. \d{4}"

@@ -35,8 +35,8 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 def _ics(body: bytes, filename: str, *, attachment: bool) -> Response:
     """An iCalendar body through `send_file` (the file name encoded for every browser, RFC 5987)."""
-    return send_file(BytesIO(body), mimetype="text/calendar", as_attachment=attachment, download_name=filename,
-                     etag=False, conditional=False)
+    return send_file(BytesIO(body), mimetype="text/calendar", as_attachment=attachment,
+                     download_name=filename, etag=False, conditional=False)
 
 
 def _feed_response(feed: Feed, print_: Fingerprint, *, filename: str, cache_control: str) -> Response:

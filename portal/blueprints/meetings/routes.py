@@ -226,14 +226,8 @@ def cancel(meeting_id: int):
 def mark_held(meeting_id: int):
     meeting = web.managed_meeting(meeting_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.mark_held(meeting, actor=current_user)
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The meeting is marked as held."), "success")
+        web.commit_or_explain(lambda: services.mark_held(meeting, actor=current_user), MeetingError,
+                              done=_("The meeting is marked as held."))
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
@@ -340,13 +334,9 @@ def edit_agenda_item(item_id: int):
 def move_agenda_item(item_id: int):
     item = _owned(AgendaItem, item_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.move_agenda_item(item, request.form.get("direction", ""), actor=current_user)
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        direction = request.form.get("direction", "")
+        web.commit_or_explain(lambda: services.move_agenda_item(item, direction, actor=current_user),
+                              MeetingError)
     return redirect(url_for("meetings.agenda", meeting_id=item.meeting_id) + f"#item-{item.id}")
 
 
@@ -367,14 +357,7 @@ def _confirm_delete(action, *, question: str, done: str, back: str, meeting: Mee
     """GET: a confirmation page; POST: do it."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            action()
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(done, "success")
+        web.commit_or_explain(action, MeetingError, done=done)
         return redirect(back)
     return render_template("meetings/confirm.html", form=form, question=question, back=back, meeting=meeting)
 
@@ -390,17 +373,15 @@ def attendance_sheet(meeting_id: int):
     if form.validate_on_submit():
         present = {int(v) for v in request.form.getlist("present") if v.isdigit()}
         guests_present = {int(v) for v in request.form.getlist("guest_present") if v.isdigit()}
-        try:
+        def save() -> int:
             count = attendance.record_attendance(meeting, present, actor=current_user)
             for row in meeting.attendance:
                 if row.is_guest and row.present != (row.id in guests_present):
                     attendance.set_guest_present(row, row.id in guests_present, actor=current_user)
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The attendance has been saved (%(num)s members present).", num=count), "success")
+            return count
+
+        if web.commit_or_explain(save, MeetingError, done=lambda count: _(
+                "The attendance has been saved (%(num)s members present).", num=count)):
             return redirect(url_for("meetings.attendance_sheet", meeting_id=meeting.id))
     return render_template("meetings/attendance.html", meeting=meeting, form=form, guest_form=GuestForm(),
                            lines=attendance.expected_people(meeting),

@@ -61,16 +61,11 @@ def add_guest(meeting_id: int):
     meeting = web.managed_meeting(meeting_id)
     form = GuestForm()
     if form.validate_on_submit():
-        try:
-            service.add_guest(meeting, name=form.name.data, email=form.email.data,
-                              organisation=form.organisation.data, category=form.category.data or None,
-                              actor=current_user)
-        except service.InvitationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The guest has been added. Send the invitations to e-mail them."), "success")
+        web.commit_or_explain(
+            lambda: service.add_guest(meeting, name=form.name.data, email=form.email.data,
+                                      organisation=form.organisation.data,
+                                      category=form.category.data or None, actor=current_user),
+            service.InvitationError, done=_("The guest has been added. Send the invitations to e-mail them."))
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -84,15 +79,10 @@ def send(meeting_id: int):
     meeting = web.managed_meeting(meeting_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            count = service.send_invitations(meeting, actor=current_user)
-        except service.InvitationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("%(count)s invitations have been sent.", count=count) if count
-                  else _("Everyone has already received the current invitation."), "success")
+        web.commit_or_explain(
+            lambda: service.send_invitations(meeting, actor=current_user), service.InvitationError,
+            done=lambda count: _("%(count)s invitations have been sent.", count=count) if count
+            else _("Everyone has already received the current invitation."))
         return redirect(url_for("rsvp.manage", meeting_id=meeting.id))
     return render_template("rsvp/send.html", meeting=meeting, form=form,
                            recipients=service.pending_count(meeting))

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from portal import web
 from portal.accounts import services
 from portal.blueprints.users import bp
 from portal.blueprints.users.forms import ROLE_LABELS, InviteForm, RoleForm
@@ -86,14 +87,10 @@ def revoke_invitation(invitation_id: int):
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.revoke_invitation(invitation, actor=current_user)
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The invitation for %(email)s has been withdrawn.", email=invitation.email), "success")
+        web.commit_or_explain(lambda: services.revoke_invitation(invitation, actor=current_user),
+                              services.AccountError,
+                              done=_("The invitation for %(email)s has been withdrawn.",
+                                     email=invitation.email))
         return redirect(url_for("users.index"))
     return render_template("users/confirm_revoke.html", invitation=invitation, form=form)
 
@@ -127,15 +124,10 @@ def _set_active(user_id: int, active: bool):
     user = _get_user(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.set_active(user, active, actor=current_user)
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The account has been activated.") if active else _("The account has been deactivated."),
-                  "success")
+        web.commit_or_explain(lambda: services.set_active(user, active, actor=current_user),
+                              services.AccountError,
+                              done=_("The account has been activated.") if active
+                              else _("The account has been deactivated."))
         return redirect(url_for("users.show", user_id=user.id))
     # GET shows the confirmation page; nothing changes without the confirming POST.
     return render_template("users/confirm_active.html", user=user, form=form, active=active)
@@ -147,14 +139,8 @@ def change_role(user_id: int):
     user = _get_user(user_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
-            services.change_role(user, form.role.data, actor=current_user)
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The role has been changed."), "success")
+        web.commit_or_explain(lambda: services.change_role(user, form.role.data, actor=current_user),
+                              services.AccountError, done=_("The role has been changed."))
     else:
         flash(_("Choose a valid role."), "error")
     return redirect(url_for("users.show", user_id=user.id))
