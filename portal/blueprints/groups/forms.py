@@ -1,4 +1,3 @@
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional
 
+from portal import clock
 from portal.blueprints.auth.forms import strip
 from portal.forms_kit import MaxLength, OnceField, VersionField
 from portal.groups.balance import CATEGORY_LABELS, GROUP_ROLE_LABELS
@@ -83,7 +83,7 @@ class AddMemberForm(FlaskForm):
                            validators=[DataRequired(message=_l("Choose the member's category."))])
     organisation = StringField(_l("Organisation"), validators=[Optional(), MaxLength(200)], filters=[strip])
     role = SelectField(_l("Role in the group"), choices=ROLE_CHOICES, default="member")
-    joined_on = DateField(_l("Member from"), default=date.today,
+    joined_on = DateField(_l("Member from"), default=clock.today,
                           validators=[DataRequired(message=DATE_MESSAGE)])
     locale = SelectField(_l("Language of the invitation"), choices=[("cs", "Čeština"), ("en", "English")])
 
@@ -94,14 +94,14 @@ class EditMemberForm(FlaskForm):
                            validators=[DataRequired(message=_l("Choose the member's category."))])
     organisation = StringField(_l("Organisation"), validators=[Optional(), MaxLength(200)], filters=[strip])
     role = SelectField(_l("Role in the group"), choices=ROLE_CHOICES)
-    effective_on = DateField(_l("A change of category applies from"), default=date.today,
+    effective_on = DateField(_l("A change of category applies from"), default=clock.today,
                              validators=[DataRequired(message=DATE_MESSAGE)],
                              description=_l("The composition before this date keeps the old category."))
 
 
 class EndMemberForm(FlaskForm):
     version = VersionField()
-    left_on = DateField(_l("No longer a member from"), default=date.today,
+    left_on = DateField(_l("No longer a member from"), default=clock.today,
                         validators=[DataRequired(message=DATE_MESSAGE)])
 
 
