@@ -59,16 +59,20 @@ def managed_meeting(meeting_id: int) -> Meeting:
 
 
 def commit_or_explain(action: Callable[[], T], refused: type[Exception] | tuple[type[Exception], ...], *,
-                      done: str | Callable[[T], str] | None = None) -> bool:
+                      done: str | Callable[[T], str] | None = None,
+                      before_commit: Callable[[T], None] | None = None) -> bool:
     """Run a service call and commit; when the service refuses (an exception of the `refused` types,
-    carrying a translated message), roll back and flash why. `done` is flashed after a commit (a callable
-    gets the action's result, e.g. a count). True when saved."""
+    carrying a translated message), roll back and flash why. `before_commit` joins the same transaction
+    (e.g. `forms_kit.fulfil`); `done` is flashed after the commit (a callable gets the action's result,
+    e.g. a count). True when saved."""
     try:
         result = action()
     except refused as error:
         db.session.rollback()
         flash(str(error), "error")
         return False
+    if before_commit is not None:
+        before_commit(result)
     db.session.commit()
     if done is not None:
         flash(done(result) if callable(done) else done, "success")

@@ -65,6 +65,19 @@ def _owned(model, object_id: int):
     return obj
 
 
+def _add_on_page(form, back: str, action, *, done: str) -> Response:
+    """A small creation form within a page (guest, resolution, task): sent once, saved or refused with a
+    message, and back to the page."""
+    if form.validate_on_submit():
+        if replay := forms_kit.replay(form, back):
+            return replay
+        web.commit_or_explain(action, MeetingError, done=done,
+                              before_commit=lambda _created: forms_kit.fulfil(form, back))
+    else:
+        forms_kit.flash_errors(form)
+    return redirect(back)
+
+
 def _refused(form, error: MeetingError) -> None:
     """Show a service refusal at its field (or at the top of the form); nothing was saved."""
     db.session.rollback()
@@ -394,22 +407,9 @@ def add_guest(meeting_id: int):
     meeting = web.managed_meeting(meeting_id)
     form = GuestForm()
     back = url_for("meetings.attendance_sheet", meeting_id=meeting.id) + "#guests"
-    if form.validate_on_submit():
-        if replay := forms_kit.replay(form, back):
-            return replay
-        try:
-            attendance.add_guest(meeting, name=form.name.data, organisation=form.organisation.data,
-                                 category=form.category.data, actor=current_user)
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            forms_kit.fulfil(form, back)
-            db.session.commit()
-            flash(_("The guest has been added."), "success")
-    else:
-        forms_kit.flash_errors(form)
-    return redirect(back)
+    return _add_on_page(form, back, lambda: attendance.add_guest(
+        meeting, name=form.name.data, organisation=form.organisation.data, category=form.category.data,
+        actor=current_user), done=_("The guest has been added."))
 
 
 @bp.route("/meetings/guests/<int:attendance_id>/remove", methods=["GET", "POST"])
@@ -544,21 +544,9 @@ def add_resolution(meeting_id: int):
     meeting = web.managed_meeting(meeting_id)
     form = ResolutionForm()
     back = url_for("meetings.edit_minutes", meeting_id=meeting.id) + "#resolutions"
-    if form.validate_on_submit():
-        if replay := forms_kit.replay(form, back):
-            return replay
-        try:
-            minutes.add_resolution(meeting, form.text.data, actor=current_user)
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            forms_kit.fulfil(form, back)
-            db.session.commit()
-            flash(_("The resolution has been added."), "success")
-    else:
-        forms_kit.flash_errors(form)
-    return redirect(back)
+    return _add_on_page(form, back,
+                        lambda: minutes.add_resolution(meeting, form.text.data, actor=current_user),
+                        done=_("The resolution has been added."))
 
 
 @bp.route("/meetings/resolutions/<int:resolution_id>/delete", methods=["GET", "POST"])
@@ -581,23 +569,9 @@ def add_task(meeting_id: int):
     form = TaskForm()
     _owner_choices(form, meeting)
     back = url_for("meetings.edit_minutes", meeting_id=meeting.id) + "#tasks"
-    if form.validate_on_submit():
-        if replay := forms_kit.replay(form, back):
-            return replay
-        try:
-            minutes.add_task(meeting, minutes.TaskData(
-                title=form.title.data, owner_id=form.owner_id.data or None, owner_name=form.owner_name.data,
-                due_on=form.due_on.data), actor=current_user)
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            forms_kit.fulfil(form, back)
-            db.session.commit()
-            flash(_("The task has been added."), "success")
-    else:
-        forms_kit.flash_errors(form)
-    return redirect(back)
+    return _add_on_page(form, back, lambda: minutes.add_task(meeting, minutes.TaskData(
+        title=form.title.data, owner_id=form.owner_id.data or None, owner_name=form.owner_name.data,
+        due_on=form.due_on.data), actor=current_user), done=_("The task has been added."))
 
 
 @bp.post("/meetings/tasks/<int:task_id>/done")
