@@ -101,15 +101,10 @@ def reply(meeting_id: int):
     if invitation is None:
         db.session.rollback()
         abort(403)
-    try:
-        service.record_reply(invitation, form.answer.data, actor=current_user)
-    except service.InvitationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back)
-    db.session.commit()
     label = service.ANSWER_LABELS[form.answer.data]
-    flash(_("Thank you, your reply has been saved: %(answer)s.", answer=label), "success")
+    web.commit_or_explain(lambda: service.record_reply(invitation, form.answer.data, actor=current_user),
+                          service.InvitationError,
+                          done=_("Thank you, your reply has been saved: %(answer)s.", answer=label))
     return redirect(back)
 
 
