@@ -1,5 +1,5 @@
 """What pages, exports and reports read about a group's members beyond `portal.groups.services`' date
-rules: the former members' list and the member table of the exports."""
+rules: the territory's groups, the former members' list and the member table of the exports."""
 
 from __future__ import annotations
 
@@ -8,9 +8,18 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
+from portal.extensions import db
 from portal.groups import services
 from portal.groups.balance import CATEGORY_LABELS, GROUP_ROLE_LABELS
 from portal.models import Membership, User, WorkingGroup
+
+
+def territory_groups(territory_id: int | None, *, exclude: int | None = None) -> list[WorkingGroup]:
+    """The territory's groups by name (choices of a parent group, of the groups of a joint meeting)."""
+    query = select(WorkingGroup).where(WorkingGroup.territory_id == territory_id).order_by(WorkingGroup.name)
+    if exclude is not None:
+        query = query.where(WorkingGroup.id != exclude)
+    return list(db.session.scalars(query))
 
 
 def former_members_query(group: WorkingGroup, on: date) -> Select:

@@ -19,7 +19,6 @@ from datetime import date
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal import forms_kit, web
 from portal.blueprints.groups import bp
@@ -121,10 +120,8 @@ def directory(group_id: int):
 
 
 def _parent_choices(form: GroupForm, territory_id: int | None, exclude: int | None = None) -> None:
-    groups = db.session.scalars(
-        select(WorkingGroup).where(WorkingGroup.territory_id == territory_id).order_by(WorkingGroup.name)
-    ).all()
-    form.parent_id.choices = [(0, _("— none —"))] + [(g.id, g.name) for g in groups if g.id != exclude]
+    groups = reads.territory_groups(territory_id, exclude=exclude)
+    form.parent_id.choices = [(0, _("— none —"))] + [(g.id, g.name) for g in groups]
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])

@@ -15,7 +15,6 @@ from __future__ import annotations
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal import forms_kit, web
 from portal.analysis_portal.visibility import hidden_for_current_user
@@ -38,6 +37,7 @@ from portal.calendar.links import add_to_calendar_links
 from portal.clock import today
 from portal.extensions import db
 from portal.forms_kit import ConfirmForm
+from portal.groups import reads as group_reads
 from portal.groups.balance import CATEGORY_LABELS
 from portal.meetings import attendance, cadence, minutes, reads, services
 from portal.meetings.services import MeetingData, MeetingError, SeriesSpec
@@ -95,11 +95,7 @@ def _labels() -> dict:
 
 
 def _joint_choices(form, group: WorkingGroup) -> None:
-    others = db.session.scalars(
-        select(WorkingGroup)
-        .where(WorkingGroup.territory_id == group.territory_id, WorkingGroup.id != group.id)
-        .order_by(WorkingGroup.name)
-    ).all()
+    others = group_reads.territory_groups(group.territory_id, exclude=group.id)
     form.joint_group_ids.choices = [(g.id, g.name) for g in others]
 
 
