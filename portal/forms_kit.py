@@ -8,6 +8,7 @@ the one-time token of a creation form, and showing a refused save.
   again with HTTP 409, the user's values kept and the stored ones shown beside.
 * `OnceField`: a random token; `replay(form)` claims it or redirects to what its first submission created
   (portal.once); `fulfil(form, url)` records that address.
+* `ConfirmForm`: an empty form whose CSRF token confirms a destructive action.
 * `flash_errors(form)`: form errors as flash messages, each one translated (they are lazy strings).
 """
 
@@ -21,11 +22,16 @@ from flask_babel import LazyString, format_date, format_datetime, format_number,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import InputRequired, ValidationError
 
 from portal import once
 from portal.extensions import db
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: its CSRF token is the confirmation (of a delete, a cancel, a reset...)."""
 
 
 def _limit_text(limit: int) -> str:

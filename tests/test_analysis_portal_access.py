@@ -9,7 +9,8 @@ from portal.analysis import School, SchoolClass
 from portal.analysis_portal import services
 from portal.extensions import db
 from portal.models import AnalysisFlag
-from tests.test_analysis_portal_fixtures import import_sample, make_meeting, post_files, sample_bytes, token
+from tests.conftest import make_meeting
+from tests.test_analysis_portal_fixtures import import_sample, post_files, sample_bytes, token
 
 READ_PAGES = ["/analysis/", "/analysis/flags", "/analysis/flags?year=2024/25&state=new",
               "/analysis/schools/102001003", "/analysis/schools/102001003?year=2023/24"]
@@ -91,8 +92,8 @@ def test_an_admin_sees_any_territorys_flag(client, login_as, factories, flag):
 
 def test_a_meeting_of_another_territory_cannot_take_the_flag(client, login_as, factories, territory, flag):
     coordinator = login_as("coordinator", territory=territory)
-    foreign = make_meeting(factories.territory("MAP ORP Jinde", "jinde"))
-    make_meeting(territory)  # so that the form is offered
+    foreign = make_meeting(territory=factories.territory("MAP ORP Jinde", "jinde"))
+    make_meeting(territory=territory)  # so that the form is offered
     with pytest.raises(services.AnalysisError):
         services.put_on_agenda(flag, foreign, actor=coordinator)
     url = f"/analysis/flags/{flag.id}/agenda"

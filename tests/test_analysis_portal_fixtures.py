@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
 
 from portal.analysis import read_path
 from portal.analysis_portal import services
 from portal.extensions import db
-from portal.models import Meeting, WorkingGroup
 
 SAMPLE = Path(__file__).resolve().parent.parent / "portal" / "analysis_portal" / "sample"
 _n = count(1)
@@ -30,20 +28,6 @@ def import_sample(territory, years: tuple[str, ...] | None = None, actor=None) -
                              [c for c in dataset.classes if c.school_year == year], has_classes=True,
                              source="sample", actor=actor)
     db.session.commit()
-
-
-def make_meeting(territory, *, days: int = 10, status: str = "planned", title: str | None = None) -> Meeting:
-    n = next(_n)
-    group = WorkingGroup(territory_id=territory.id, name=f"PS analýza {n}", slug=f"ps-analyza-{n}",
-                         kind="equal_opportunities")
-    db.session.add(group)
-    db.session.flush()
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
-    meeting = Meeting(group_id=group.id, title=title or f"Jednání PS č. {n}", starts_at=starts,
-                      ends_at=starts + timedelta(hours=2), status=status)
-    db.session.add(meeting)
-    db.session.commit()
-    return meeting
 
 
 def token(client, url: str) -> str:

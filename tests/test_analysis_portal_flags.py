@@ -16,8 +16,9 @@ from portal.analysis_portal import services
 from portal.extensions import db
 from portal.models import AgendaItem, AnalysisFlag, FlagLink, FlagOccurrence
 from portal.models.base import utcnow
+from tests.conftest import days_from_now, make_meeting
 from tests.forms_helper import hidden_fields
-from tests.test_analysis_portal_fixtures import import_sample, make_meeting, token
+from tests.test_analysis_portal_fixtures import import_sample, token
 
 SPREAD_CLASS = "disadvantaged_spread_classes"
 
@@ -86,7 +87,7 @@ def test_state_change_through_the_page_shows_in_the_history(client, login_as, te
 def test_put_on_agenda_adds_the_last_item_and_links_it(client, login_as, territory, coordinator):
     import_sample(territory, years=("2025/26",))
     flag = first_flag()
-    meeting = make_meeting(territory, title="Jednání PS v březnu")
+    meeting = make_meeting(territory=territory, title="Jednání PS v březnu")
     db.session.add(AgendaItem(meeting_id=meeting.id, position=1, title="Zahájení"))
     meeting.updated_at = utcnow() - timedelta(days=3)
     db.session.commit()
@@ -126,7 +127,7 @@ def test_put_on_agenda_adds_the_last_item_and_links_it(client, login_as, territo
 def test_the_meeting_page_hides_flags_from_other_people(client, login_as, territory, coordinator):
     import_sample(territory, years=("2025/26",))
     flag = first_flag()
-    meeting = make_meeting(territory)
+    meeting = make_meeting(territory=territory)
     services.put_on_agenda(flag, meeting, actor=coordinator)
     db.session.commit()
     page = client.get(f"/meetings/{meeting.id}")
@@ -136,7 +137,7 @@ def test_the_meeting_page_hides_flags_from_other_people(client, login_as, territ
 
 def test_flags_for_agenda_is_one_query(territory, coordinator):
     import_sample(territory, years=("2025/26",))
-    meeting = make_meeting(territory)
+    meeting = make_meeting(territory=territory)
     flags = db.session.scalars(select(AnalysisFlag).order_by(AnalysisFlag.id).limit(4)).all()
     for flag in flags:
         services.put_on_agenda(flag, meeting, actor=coordinator)
@@ -152,7 +153,8 @@ def test_flags_for_agenda_is_one_query(territory, coordinator):
 def test_cancelled_or_past_meetings_cannot_take_flags(territory, coordinator):
     import_sample(territory, years=("2025/26",))
     flag = first_flag()
-    for meeting in (make_meeting(territory, status="cancelled"), make_meeting(territory, days=-3)):
+    for meeting in (make_meeting(territory=territory, status="cancelled"),
+                    make_meeting(territory=territory, starts_at=days_from_now(-3))):
         with pytest.raises(services.AnalysisError):
             services.put_on_agenda(flag, meeting, actor=coordinator)
 

@@ -4,18 +4,19 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import render_template_string
 from icalendar import Calendar
+from werkzeug.http import parse_options_header
 
-from portal.calendar.links import google_url, outlook_url, webcal_url
-from tests.calendar_factories import add_member, make_group, make_meeting
-from tests.conftest import make_user
+from portal.calendar.links import add_to_calendar_links, google_url, outlook_url, webcal_url
+from tests.conftest import FULL_ADDRESS, add_member, make_group, make_meeting, make_user
 
 
 def test_a_public_meeting_downloads_for_anyone(client, factories):
-    meeting = make_meeting(make_group(factories.territory()), sequence=4)
+    meeting = make_meeting(make_group(factories.territory()), sequence=4, agenda=3, place=FULL_ADDRESS)
     response = client.get(f"/meetings/{meeting.id}.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    assert f'filename="meeting-{meeting.id}.ics"' in response.headers["Content-Disposition"]
+    disposition, options = parse_options_header(response.headers["Content-Disposition"])
+    assert (disposition, options["filename"]) == ("attachment", f"meeting-{meeting.id}.ics")
     calendar = Calendar.from_ical(response.data)
     [vevent] = calendar.walk("VEVENT")
     assert str(vevent["UID"]) == meeting.uid and int(vevent["SEQUENCE"]) == 4
@@ -25,7 +26,7 @@ def test_a_public_meeting_downloads_for_anyone(client, factories):
 
 def test_a_members_only_meeting_is_404_for_outsiders(client, login_as, factories):
     group = make_group(factories.territory())
-    meeting = make_meeting(group, public=False)
+    meeting = make_meeting(group, public=False, agenda=3, place=FULL_ADDRESS)
     url = f"/meetings/{meeting.id}.ics"
     assert client.get(url).status_code == 404
     login_as("member")
@@ -35,7 +36,7 @@ def test_a_members_only_meeting_is_404_for_outsiders(client, login_as, factories
 
 def test_a_members_only_meeting_downloads_for_members_and_managers(app, login_as, factories):
     group = make_group(factories.territory())
-    meeting = make_meeting(group, public=False)
+    meeting = make_meeting(group, public=False, agenda=3, place=FULL_ADDRESS)
     url = f"/meetings/{meeting.id}.ics"
     member_client = app.test_client()
     person = make_user("member")
@@ -52,12 +53,13 @@ def test_a_members_only_meeting_downloads_for_members_and_managers(app, login_as
 
 
 def test_a_public_meeting_of_a_hidden_group_is_404_for_outsiders(client, factories):
-    meeting = make_meeting(make_group(factories.territory(), public=False))
+    meeting = make_meeting(make_group(factories.territory(), public=False), agenda=3, place=FULL_ADDRESS)
     assert client.get(f"/meetings/{meeting.id}.ics").status_code == 404
 
 
 def test_google_and_outlook_links_carry_title_times_and_place(app, factories):
-    meeting = make_meeting(make_group(factories.territory()), title="Jednání PS")
+    meeting = make_meeting(make_group(factories.territory()), title="Jednání PS", agenda=3,
+                           place=FULL_ADDRESS)
     with app.test_request_context():
         google = parse_qs(urlsplit(google_url(meeting)).query)
         outlook = parse_qs(urlsplit(outlook_url(meeting)).query)
@@ -72,11 +74,13 @@ def test_google_and_outlook_links_carry_title_times_and_place(app, factories):
 
 
 def test_the_link_macros_render(app, factories):
-    meeting = make_meeting(make_group(factories.territory()))
+    meeting = make_meeting(make_group(factories.territory()), agenda=3, place=FULL_ADDRESS)
     with app.test_request_context():
         html = render_template_string(
             '{% from "calendar/_links.html" import add_to_calendar, feed_link %}'
-            "{{ add_to_calendar(meeting) }}{{ feed_link('http://x/feed.ics', 'PS') }}", meeting=meeting)
+            "{{ add_to_calendar(meeting, links) }}{{ feed_link('http://x/feed.ics', 'PS') }}",
+            meeting=meeting,
+            links=add_to_calendar_links(meeting))
     assert f"/meetings/{meeting.id}.ics" in html
     assert "calendar.google.com" in html and "outlook.live.com" in html
     assert 'rel="alternate" type="text/calendar"' in html

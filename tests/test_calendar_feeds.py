@@ -10,8 +10,7 @@ from sqlalchemy import event
 from portal.calendar import feeds
 from portal.calendar.feeds import feed_cache
 from portal.extensions import db as _db
-from tests.calendar_factories import add_member, make_group, make_meeting
-from tests.conftest import csrf_token
+from tests.conftest import FULL_ADDRESS, add_member, csrf_token, make_group, make_meeting
 
 PRAGUE = ZoneInfo("Europe/Prague")
 
@@ -40,10 +39,12 @@ def setting(db, factories):
     summer = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)  # 17:00 in Prague (CEST)
     winter = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)  # 16:30 in Prague (CET)
     public = make_meeting(group, starts_at=summer, title="Jednání o přechodech MŠ/ZŠ", sequence=2,
-                          online_url="https://meet.example/ps")
-    private = make_meeting(group, starts_at=winter, title="Interní jednání", public=False)
+                          online_url="https://meet.example/ps", agenda=3, place=FULL_ADDRESS)
+    private = make_meeting(group, starts_at=winter, title="Interní jednání", public=False, agenda=3,
+                           place=FULL_ADDRESS)
     cancelled = make_meeting(group, starts_at=summer + timedelta(days=30), title="Zrušené jednání",
-                             status="cancelled", sequence=3, cancel_reason="Nemoc")
+                             status="cancelled", sequence=3, cancel_reason="Nemoc", agenda=3,
+                             place=FULL_ADDRESS)
     return group, public, private, cancelled
 
 
@@ -109,7 +110,7 @@ def test_outsiders_and_former_members_see_public_meetings_only(client, login_as,
 
 def test_a_non_public_group_feed_is_404_for_outsiders(client, login_as, factories):
     group = make_group(factories.territory(), public=False)
-    make_meeting(group)
+    make_meeting(group, agenda=3, place=FULL_ADDRESS)
     assert client.get(f"/calendar/groups/{group.id}.ics").status_code == 404
     login_as("member")
     assert client.get(f"/calendar/groups/{group.id}.ics").status_code == 404
@@ -119,7 +120,7 @@ def test_a_non_public_group_feed_is_404_for_outsiders(client, login_as, factorie
 def test_a_joint_meeting_appears_in_every_participating_group(client, factories):
     territory = factories.territory()
     ours, financing = make_group(territory), make_group(territory, name="PS pro financování")
-    joint = make_meeting(ours, joint_with=(financing,), kind="joint")
+    joint = make_meeting(ours, joint_with=(financing,), kind="joint", agenda=3, place=FULL_ADDRESS)
     assert joint.uid in by_uid(parse(client.get(f"/calendar/groups/{financing.id}.ics")))
 
 
@@ -196,9 +197,10 @@ def test_private_feed_covers_all_meetings_of_the_users_active_groups(client, log
     add_member(ours, user)
     add_member(financing, user, category="expert")
     add_member(left, user, left_on=date(2021, 1, 1))
-    mine = [make_meeting(ours, public=False), make_meeting(financing),
-            make_meeting(foreign, joint_with=(ours,), status="cancelled")]
-    not_mine = [make_meeting(left), make_meeting(foreign)]
+    full = {"agenda": 3, "place": FULL_ADDRESS}
+    mine = [make_meeting(ours, public=False, **full), make_meeting(financing, **full),
+            make_meeting(foreign, joint_with=(ours,), status="cancelled", **full)]
+    not_mine = [make_meeting(left, **full), make_meeting(foreign, **full)]
 
     page = client.get("/account/calendar").get_data(as_text=True)
     _db.session.refresh(user)
@@ -219,7 +221,7 @@ def test_private_feed_answers_304_and_404_for_unknown_secrets(client, login_as, 
     group = make_group(factories.territory())
     user = login_as("member")
     add_member(group, user)
-    make_meeting(group)
+    make_meeting(group, agenda=3, place=FULL_ADDRESS)
     client.get("/account/calendar")
     _db.session.refresh(user)
     url = f"/calendar/private/{user.calendar_secret}.ics"
@@ -279,7 +281,7 @@ def _bulk_meetings(group, n: int) -> None:
     start = datetime(2026, 1, 5, 15, tzinfo=UTC)
     for i in range(n):
         make_meeting(group, starts_at=start + timedelta(days=i), commit=False, agenda=4,
-                     status="cancelled" if i % 50 == 0 else "planned")
+                     status="cancelled" if i % 50 == 0 else "planned", place=FULL_ADDRESS)
     _db.session.commit()
 
 

@@ -11,7 +11,7 @@ import pytest
 import vobject
 
 from portal.calendar.timezones import vtimezone_for
-from tests.calendar_factories import make_group, make_meeting
+from tests.conftest import FULL_ADDRESS, make_group, make_meeting
 
 PRAGUE = ZoneInfo("Europe/Prague")
 
@@ -24,10 +24,12 @@ def _prague(year, month, day, hour=14):
 def feed(client, factories):
     group = make_group(factories.territory())
     meetings = {
-        "winter": make_meeting(group, starts_at=_prague(2027, 1, 19)),
-        "summer": make_meeting(group, starts_at=_prague(2027, 5, 18)),
-        "after_change": make_meeting(group, starts_at=_prague(2027, 10, 31, 10)),
-        "cancelled": make_meeting(group, starts_at=_prague(2027, 9, 21), status="cancelled"),
+        "winter": make_meeting(group, starts_at=_prague(2027, 1, 19), agenda=3, place=FULL_ADDRESS),
+        "summer": make_meeting(group, starts_at=_prague(2027, 5, 18), agenda=3, place=FULL_ADDRESS),
+        "after_change": make_meeting(group, starts_at=_prague(2027, 10, 31, 10), agenda=3,
+                                     place=FULL_ADDRESS),
+        "cancelled": make_meeting(group, starts_at=_prague(2027, 9, 21), status="cancelled", agenda=3,
+                                  place=FULL_ADDRESS),
     }
     body = client.get(f"/calendar/groups/{group.id}.ics").get_data(as_text=True)
     return meetings, vobject.readOne(body)
@@ -73,15 +75,14 @@ def test_every_zone_gives_the_offsets_zoneinfo_gives(tzid):
 def test_vobject_reads_an_e_mailed_invitation_and_its_cancellation(smtp, db, factories):
     from portal.mailer import deliver_due
     from portal.meetings import invitations
-    from tests.calendar_factories import add_member
-    from tests.conftest import make_user
+    from tests.conftest import add_member, make_user
 
     territory = factories.territory()
     group = make_group(territory)
     coordinator = make_user("coordinator", territory=territory)
     member = make_user("member", territory=territory)
     add_member(group, member)
-    meeting = make_meeting(group, starts_at=_prague(2031, 6, 10))
+    meeting = make_meeting(group, starts_at=_prague(2031, 6, 10), agenda=3, place=FULL_ADDRESS)
     invitations.send_invitations(meeting, actor=coordinator)
     db.session.commit()
     meeting.status = "cancelled"

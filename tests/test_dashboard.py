@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from portal.models.meetings import MeetingInvitation, Task
-from tests.meetings_factories import add_member, make_group, make_meeting
+from tests.conftest import add_member, make_group, make_meeting
 
 CATEGORIES = ["founder", "director", "teacher", "youth_worker", "counselling", "expert", "parent"]
 

@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal import clock
 from portal.analysis_portal import services as analysis
 from portal.mailer import deliver_due
 from portal.meetings import invitations, minutes, services
 from portal.models import AnalysisFlag, Membership, WorkingGroup
 from portal.models.meetings import AgendaItem, Attendance, Meeting, Resolution, Task
+from tests.conftest import add_member, future, make_group, make_meeting
 from tests.forms_helper import hidden_fields
-from tests.meetings_factories import add_member, future, make_group, make_meeting
 from tests.test_analysis_portal_fixtures import import_sample
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:weasyprint.*")
@@ -204,7 +205,7 @@ def test_two_tabs_change_a_membership(world, client, login_as, db):
     login_as(coordinator)
     url = f"/groups/{group.id}/members/{membership.id}/edit"
     tab1, tab2 = hidden_fields(client, url, "version"), hidden_fields(client, url, "version")
-    fields = {"category": "teacher", "role": "member", "effective_on": date.today().isoformat()}
+    fields = {"category": "teacher", "role": "member", "effective_on": clock.today().isoformat()}
     assert client.post(url, data={**tab1, **fields, "organisation": "ZŠ Nová"}).status_code == 302
     response = client.post(url, data={**tab2, **fields, "organisation": "Gymnázium Staré"})
     assert response.status_code == 409
@@ -318,7 +319,7 @@ def test_the_add_member_form_sent_twice_adds_once(world, client, login_as, db, f
     url = f"/groups/{group.id}/members/add"
     form = hidden_fields(client, url, "once")
     fields = {"email": newcomer.email, "name": "", "category": "parent", "organisation": "", "role": "member",
-              "joined_on": date.today().isoformat(), "locale": "cs"}
+              "joined_on": clock.today().isoformat(), "locale": "cs"}
     assert client.post(url, data={**form, **fields}).status_code == 302
     replay = client.post(url, data={**form, **fields})
     assert replay.status_code == 302

@@ -1,10 +1,10 @@
 """A group's chair whose portal role is "member" can still bring new people into their own group."""
 
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
+from portal import clock
 from portal.groups.services import GroupError, add_member
 from portal.models import Invitation, PendingMembership
 from tests.test_groups_services import join, make_group
@@ -15,7 +15,7 @@ def test_chair_with_member_role_invites_a_new_person_into_the_group(factories, d
     chair = factories.user("member", territory=group.territory)
     join(group, chair, role="chair")
     pending = add_member(group, email="novy@test.example", name="Nový Člen", category="teacher",
-                         organisation="ZŠ Testov", role="member", joined_on=date.today(), actor=chair)
+                         organisation="ZŠ Testov", role="member", joined_on=clock.today(), actor=chair)
     db.session.commit()
     assert isinstance(pending, PendingMembership)
     invitation = db.session.scalar(select(Invitation).where(Invitation.email == "novy@test.example"))
@@ -28,4 +28,4 @@ def test_plain_member_cannot_invite_through_a_group(factories, db):
     join(group, member, role="member")
     with pytest.raises(GroupError):
         add_member(group, email="novy@test.example", name="Nový", category="teacher", organisation=None,
-                   role="member", joined_on=date.today(), actor=member)
+                   role="member", joined_on=clock.today(), actor=member)

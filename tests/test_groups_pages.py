@@ -2,17 +2,18 @@
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
 
+from portal import clock
 from portal.extensions import db as _db
 from portal.models import Membership, User
 from tests.forms_helper import hidden_fields
 from tests.test_groups_services import join, make_group
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -5,11 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from portal import clock
 from portal.extensions import db as _db
 from portal.groups import services
 from portal.models import AuditEvent, Membership, PendingMembership, WorkingGroup
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def make_group(territory=None, **fields):

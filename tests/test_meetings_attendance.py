@@ -11,7 +11,7 @@ import pytest
 from portal.meetings import attendance
 from portal.meetings.services import MeetingError
 from portal.models.meetings import MeetingInvitation
-from tests.meetings_factories import add_member, make_group, make_meeting
+from tests.conftest import add_member, make_group, make_meeting
 
 # WeasyPrint and its font stack may warn about things that do not matter for a printed table.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:weasyprint.*")

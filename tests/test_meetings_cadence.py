@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from portal.meetings.cadence import DatedMeeting, assess, group_cadence, warnings, year_target
-from tests.meetings_factories import make_group, make_meeting
+from tests.conftest import make_group, make_meeting
 
 
 @pytest.fixture(autouse=True)

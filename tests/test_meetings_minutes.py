@@ -10,7 +10,7 @@ from portal.meetings import minutes, services
 from portal.meetings.minutes import TaskData
 from portal.meetings.services import MeetingError
 from portal.text import render_markdown
-from tests.meetings_factories import add_member, make_group, make_meeting
+from tests.conftest import add_member, make_group, make_meeting
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models.meetings import AgendaItem, Meeting
-from tests.conftest import csrf_token
+from tests.conftest import add_member, csrf_token, future, make_group, make_meeting
 from tests.forms_helper import hidden_fields
-from tests.meetings_factories import add_member, future, make_group, make_meeting
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:weasyprint.*")
 

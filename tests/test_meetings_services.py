@@ -12,7 +12,7 @@ from portal.meetings import services
 from portal.meetings.services import MeetingError, SeriesSpec
 from portal.models import AuditEvent
 from portal.models.meetings import Meeting, MeetingGroup
-from tests.meetings_factories import add_member, data, future, make_group
+from tests.conftest import add_member, future, make_group, meeting_data
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +53,7 @@ def notified(monkeypatch):
 def test_schedule_stores_utc_and_lists_the_organiser_as_participant(setup, db):
     _, group, coordinator = setup
     starts = datetime(2027, 2, 16, 14, 0)
-    meeting = services.schedule_meeting(group, data(starts_local=starts,
+    meeting = services.schedule_meeting(group, meeting_data(starts_local=starts,
                                                     ends_local=starts + timedelta(hours=2)),
                                         actor=coordinator)
     db.session.commit()
@@ -67,7 +67,7 @@ def test_schedule_stores_utc_and_lists_the_organiser_as_participant(setup, db):
 def test_a_joint_meeting_appears_in_every_participating_group(setup, db, factories):
     territory, group, coordinator = setup
     financing = make_group(territory, name="PS pro financování", kind="financing")
-    meeting = services.schedule_meeting(group, data(kind="joint", joint_group_ids=(financing.id,)),
+    meeting = services.schedule_meeting(group, meeting_data(kind="joint", joint_group_ids=(financing.id,)),
                                         actor=coordinator)
     db.session.commit()
     assert {p.group_id for p in meeting.participants} == {group.id, financing.id}
@@ -78,10 +78,10 @@ def test_a_joint_meeting_needs_another_group_of_the_same_territory(setup, db, fa
     _, group, coordinator = setup
     elsewhere = make_group(factories.territory("MAP ORP Jinde"))
     with pytest.raises(MeetingError) as error:
-        services.schedule_meeting(group, data(kind="joint"), actor=coordinator)
+        services.schedule_meeting(group, meeting_data(kind="joint"), actor=coordinator)
     assert error.value.field == "joint_group_ids"
     with pytest.raises(MeetingError):
-        services.schedule_meeting(group, data(kind="joint", joint_group_ids=(elsewhere.id,)),
+        services.schedule_meeting(group, meeting_data(kind="joint", joint_group_ids=(elsewhere.id,)),
                                   actor=coordinator)
     db.session.rollback()
     assert meeting_count(db) == 0
@@ -89,24 +89,26 @@ def test_a_joint_meeting_needs_another_group_of_the_same_territory(setup, db, fa
 
 def test_sequence_rises_on_time_and_place_changes_but_not_on_a_title_change(setup, db, notified):
     _, group, coordinator = setup
-    meeting = services.schedule_meeting(group, data(), actor=coordinator)
+    meeting = services.schedule_meeting(group, meeting_data(), actor=coordinator)
     db.session.commit()
     uid, stamp = meeting.uid, meeting.updated_at
 
-    services.update_meeting(meeting, data(title="Nový název", starts_local=meeting_local(meeting)),
+    services.update_meeting(meeting, meeting_data(title="Nový název", starts_local=meeting_local(meeting)),
                             actor=coordinator)
     assert meeting.sequence == 0 and meeting.title == "Nový název" and meeting.updated_at >= stamp
     assert notified == []
 
     later = meeting_local(meeting) + timedelta(days=7)
-    services.update_meeting(meeting, data(title="Nový název", starts_local=later), actor=coordinator)
+    services.update_meeting(meeting, meeting_data(title="Nový název", starts_local=later), actor=coordinator)
     assert meeting.sequence == 1
     assert notified == [("update", 1, "planned")]  # called after the change
 
-    services.update_meeting(meeting, data(title="Nový název", starts_local=later, place="MAS Vzorovsko"),
+    services.update_meeting(meeting, meeting_data(title="Nový název", starts_local=later,
+                                                  place="MAS Vzorovsko"),
                             actor=coordinator)
     assert meeting.sequence == 2
-    services.update_meeting(meeting, data(title="Nový název", starts_local=later, place="MAS Vzorovsko",
+    services.update_meeting(meeting, meeting_data(title="Nový název", starts_local=later,
+                                                  place="MAS Vzorovsko",
                                           online_url="https://meet.example/ps"), actor=coordinator)
     assert meeting.sequence == 3
     db.session.commit()
@@ -119,15 +121,15 @@ def meeting_local(meeting):
 
 def test_an_unchanged_save_changes_nothing(setup, db, notified):
     _, group, coordinator = setup
-    meeting = services.schedule_meeting(group, data(), actor=coordinator)
-    assert services.update_meeting(meeting, data(starts_local=meeting_local(meeting)),
+    meeting = services.schedule_meeting(group, meeting_data(), actor=coordinator)
+    assert services.update_meeting(meeting, meeting_data(starts_local=meeting_local(meeting)),
                                    actor=coordinator) == []
     assert meeting.sequence == 0
 
 
 def test_cancel_keeps_the_meeting_with_its_reason_and_raises_the_sequence(setup, db, notified):
     _, group, coordinator = setup
-    meeting = services.schedule_meeting(group, data(), actor=coordinator)
+    meeting = services.schedule_meeting(group, meeting_data(), actor=coordinator)
     db.session.commit()
     services.cancel_meeting(meeting, "Nemoc koordinátora", actor=coordinator)
     db.session.commit()
@@ -135,14 +137,14 @@ def test_cancel_keeps_the_meeting_with_its_reason_and_raises_the_sequence(setup,
     assert (meeting.status, meeting.cancel_reason, meeting.sequence) == ("cancelled", "Nemoc koordinátora", 1)
     assert notified == [("cancel", 1, "cancelled")]
     with pytest.raises(MeetingError):
-        services.update_meeting(meeting, data(), actor=coordinator)
+        services.update_meeting(meeting, meeting_data(), actor=coordinator)
     with pytest.raises(MeetingError):
         services.cancel_meeting(meeting, "znovu", actor=coordinator)
 
 
 def test_cancel_needs_a_reason(setup, db, notified):
     _, group, coordinator = setup
-    meeting = services.schedule_meeting(group, data(), actor=coordinator)
+    meeting = services.schedule_meeting(group, meeting_data(), actor=coordinator)
     db.session.commit()
     with pytest.raises(MeetingError) as error:
         services.cancel_meeting(meeting, "  ", actor=coordinator)
@@ -153,7 +155,7 @@ def test_cancel_needs_a_reason(setup, db, notified):
 
 def test_mark_held_only_once_the_meeting_has_started(setup, db):
     _, group, coordinator = setup
-    meeting = services.schedule_meeting(group, data(), actor=coordinator)
+    meeting = services.schedule_meeting(group, meeting_data(), actor=coordinator)
     with pytest.raises(MeetingError):
         services.mark_held(meeting, actor=coordinator)
     services.mark_held(meeting, actor=coordinator, now=meeting.starts_at + timedelta(minutes=5))
@@ -163,11 +165,12 @@ def test_mark_held_only_once_the_meeting_has_started(setup, db):
 def test_recording_a_past_meeting_as_held(setup, db):
     _, group, coordinator = setup
     past = datetime(2025, 5, 20, 14, 0)
-    meeting = services.schedule_meeting(group, data(starts_local=past, ends_local=past + timedelta(hours=2),
+    meeting = services.schedule_meeting(group, meeting_data(starts_local=past,
+                                                            ends_local=past + timedelta(hours=2),
                                                     status="held"), actor=coordinator)
     assert meeting.status == "held"
     with pytest.raises(MeetingError):
-        services.schedule_meeting(group, data(status="held"), actor=coordinator)  # held in the future
+        services.schedule_meeting(group, meeting_data(status="held"), actor=coordinator)  # held in the future
 
 
 @pytest.mark.parametrize(("fields", "field", "words"), [
@@ -185,7 +188,7 @@ def test_recording_a_past_meeting_as_held(setup, db):
 def test_bad_input_gets_a_clear_message_and_saves_nothing(setup, db, fields, field, words):
     _, group, coordinator = setup
     with pytest.raises(MeetingError) as error:
-        services.schedule_meeting(group, data(**fields), actor=coordinator)
+        services.schedule_meeting(group, meeting_data(**fields), actor=coordinator)
     assert error.value.field == field
     assert words in str(error.value)
     db.session.rollback()
@@ -195,7 +198,7 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(setup, db, fields, fie
 def test_only_an_online_link_is_enough_and_another_time_zone_is_kept(setup, db):
     _, group, coordinator = setup
     starts = datetime(2027, 7, 1, 10, 0)
-    meeting = services.schedule_meeting(group, data(place="", online_url="https://meet.example/x",
+    meeting = services.schedule_meeting(group, meeting_data(place="", online_url="https://meet.example/x",
                                                     timezone="Europe/London", starts_local=starts,
                                                     ends_local=starts + timedelta(hours=1)),
                                     actor=coordinator)
@@ -205,10 +208,10 @@ def test_only_an_online_link_is_enough_and_another_time_zone_is_kept(setup, db):
 
 def test_a_past_planned_meeting_must_be_marked_held_before_it_is_edited(setup, db):
     _, group, coordinator = setup
-    meeting = services.schedule_meeting(group, data(), actor=coordinator)
+    meeting = services.schedule_meeting(group, meeting_data(), actor=coordinator)
     later = meeting.starts_at + timedelta(days=1)
     with pytest.raises(MeetingError) as error:
-        services.update_meeting(meeting, data(title="Jiný", starts_local=meeting_local(meeting)),
+        services.update_meeting(meeting, meeting_data(title="Jiný", starts_local=meeting_local(meeting)),
                                 actor=coordinator, now=later)
     assert "mark it as held" in str(error.value)
 
@@ -222,16 +225,16 @@ def test_only_the_groups_coordinators_manage_meetings(setup, db, factories):
     add_member(other_group, other_coordinator, role="coordinator")
     for actor in (member, other_coordinator):
         with pytest.raises(MeetingError):
-            services.schedule_meeting(group, data(), actor=actor)
+            services.schedule_meeting(group, meeting_data(), actor=actor)
     portal_coordinator = factories.user("coordinator", territory=territory)
-    assert services.schedule_meeting(group, data(), actor=portal_coordinator).id
+    assert services.schedule_meeting(group, meeting_data(), actor=portal_coordinator).id
 
 
 def test_series_third_tuesday_of_february_may_september_november_2027(setup, db):
     _, group, coordinator = setup
     spec = SeriesSpec(year=2027, months=(11, 2, 9, 5), weekday=1, nth=3, start=time(14, 0),
                       duration_minutes=120,
-                      meeting=data(title="Řádné jednání PS"))
+                      meeting=meeting_data(title="Řádné jednání PS"))
     created = services.create_series(group, spec, actor=coordinator, now=datetime(2026, 11, 25, tzinfo=UTC))
     db.session.commit()
     local = [services.local_time(m.starts_at, m.timezone) for m in created]
@@ -247,7 +250,7 @@ def test_series_skips_past_dates_and_refuses_a_series_with_none_ahead(setup, db)
     now = datetime(2026, 11, 25, tzinfo=UTC)
     spec = SeriesSpec(year=2026, months=(2, 5, 9, 12), weekday=1, nth=-1, start=time(14, 0),
                       duration_minutes=90,
-                      meeting=data())
+                      meeting=meeting_data())
     preview = services.preview_series(spec, now=now)
     assert [(d.starts_local.date().isoformat(), d.past) for d in preview] == [
         ("2026-02-24", True), ("2026-05-26", True), ("2026-09-29", True), ("2026-12-29", False)]
@@ -264,7 +267,7 @@ def test_series_skips_past_dates_and_refuses_a_series_with_none_ahead(setup, db)
 def test_a_series_with_bad_meeting_data_saves_nothing(setup, db):
     _, group, coordinator = setup
     spec = SeriesSpec(year=2027, months=(2, 5), weekday=1, nth=3, start=time(14, 0), duration_minutes=120,
-                      meeting=data(place="", online_url=""))
+                      meeting=meeting_data(place="", online_url=""))
     with pytest.raises(MeetingError):
         services.create_series(group, spec, actor=coordinator)
     db.session.rollback()
@@ -273,7 +276,7 @@ def test_a_series_with_bad_meeting_data_saves_nothing(setup, db):
 
 def test_agenda_items_are_ordered_moved_and_touch_the_meeting(setup, db):
     _, group, coordinator = setup
-    meeting = services.schedule_meeting(group, data(), actor=coordinator)
+    meeting = services.schedule_meeting(group, meeting_data(), actor=coordinator)
     db.session.commit()
     a = services.add_agenda_item(meeting, services.AgendaData("Zahájení", "Jana", 5), actor=coordinator)
     b = services.add_agenda_item(meeting, services.AgendaData("Analýza"), actor=coordinator)
@@ -300,8 +303,8 @@ def test_meeting_visibility(setup, db, factories):
     add_member(group, member)
     add_member(financing, fin_member)
     parent = factories.user("parent", territory=territory)
-    closed = services.schedule_meeting(group, data(public=False), actor=coordinator)
-    joint = services.schedule_meeting(group, data(public=False, kind="joint",
+    closed = services.schedule_meeting(group, meeting_data(public=False), actor=coordinator)
+    joint = services.schedule_meeting(group, meeting_data(public=False, kind="joint",
                                                   joint_group_ids=(financing.id,)),
                                       actor=coordinator)
     today = datetime.now(UTC).date()

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import event
 
-from tests.meetings_factories import add_member, make_group, make_meeting
+from tests.conftest import add_member, make_group, make_meeting
 
 
 @contextmanager

@@ -17,7 +17,8 @@ from portal.mailer import deliver_due
 from portal.meetings import invitations
 from portal.models import AgendaItem, AnalysisFlag, Membership
 from portal.models.base import utcnow
-from tests.test_analysis_portal_fixtures import import_sample, make_meeting
+from tests.conftest import make_meeting
+from tests.test_analysis_portal_fixtures import import_sample
 
 NEUTRAL = "bod k analýze území"
 
@@ -30,7 +31,7 @@ def scene(factories):
     flag = db.session.scalars(
         db.select(AnalysisFlag).where(AnalysisFlag.school_name.is_not(None)).order_by(AnalysisFlag.id)
     ).first()
-    meeting = make_meeting(territory, title="Jednání PS v dubnu")
+    meeting = make_meeting(territory=territory, title="Jednání PS v dubnu")
     db.session.add(AgendaItem(meeting_id=meeting.id, position=1, title="Zahájení"))
     db.session.commit()
     item = services.put_on_agenda(flag, meeting, actor=coordinator)

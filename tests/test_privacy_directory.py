@@ -8,17 +8,17 @@ the parents' names.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from portal import clock
 from portal.extensions import db as _db
 from portal.models import User
-from tests.conftest import csrf_token
-from tests.meetings_factories import make_meeting
+from tests.conftest import csrf_token, make_meeting
 from tests.test_groups_services import join, make_group
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

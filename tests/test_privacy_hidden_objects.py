@@ -7,8 +7,7 @@ import pytest
 
 from portal.extensions import db as _db
 from portal.models import Meeting
-from tests.conftest import csrf_token
-from tests.meetings_factories import add_member, make_group, make_meeting
+from tests.conftest import add_member, csrf_token, make_group, make_meeting
 
 MISSING = 999_999
 

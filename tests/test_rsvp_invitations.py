@@ -12,8 +12,7 @@ from portal.meetings import invitations
 from portal.meetings.invitations import InvitationError
 from portal.models import AuditEvent
 from portal.models.base import utcnow
-from tests.calendar_factories import add_member, make_group, make_meeting
-from tests.conftest import make_user
+from tests.conftest import FULL_ADDRESS, add_member, make_group, make_meeting, make_user
 
 
 def ics_of(message) -> tuple[Calendar, str]:
@@ -40,7 +39,8 @@ def meeting_setup(db, factories):
     add_member(group, gone, joined_on=date(2020, 1, 1), left_on=date(2021, 1, 1))
     starts = datetime(2031, 3, 5, 15, 0, tzinfo=UTC)
     add_member(group, later, joined_on=starts.date() + timedelta(days=1))
-    meeting = make_meeting(group, starts_at=starts, joint_with=(financing,), title="Společné jednání")
+    meeting = make_meeting(group, starts_at=starts, joint_with=(financing,), title="Společné jednání",
+                           agenda=3, place=FULL_ADDRESS)
     return meeting, coordinator, anna, bob
 
 

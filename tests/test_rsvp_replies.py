@@ -11,8 +11,7 @@ from portal.meetings import invitations
 from portal.models import OutboxMessage
 from portal.models.base import utcnow
 from portal.models.meetings import MeetingInvitation
-from tests.calendar_factories import add_member, make_group, make_meeting
-from tests.conftest import csrf_token, make_user
+from tests.conftest import FULL_ADDRESS, add_member, csrf_token, make_group, make_meeting, make_user
 
 
 @pytest.fixture
@@ -21,7 +20,8 @@ def invited(db, factories):
     group = make_group(territory)
     member = make_user("member", territory=territory)
     add_member(group, member)
-    meeting = make_meeting(group, starts_at=utcnow().replace(microsecond=0) + timedelta(days=7))
+    meeting = make_meeting(group, starts_at=utcnow().replace(microsecond=0) + timedelta(days=7), agenda=3,
+                           place=FULL_ADDRESS)
     invitations.send_invitations(meeting, actor=None)
     _db.session.commit()
     [invitation] = meeting.invitations
@@ -178,9 +178,12 @@ def test_reminders_go_once_to_those_who_did_not_decline(app, db, smtp, factories
     add_member(group, yes)
     add_member(group, no)
     now = datetime(2031, 5, 1, 8, 0, tzinfo=UTC)
-    soon = make_meeting(group, starts_at=now + timedelta(days=1, hours=2), title="Brzy")
-    later = make_meeting(group, starts_at=now + timedelta(days=5), title="Později")
-    silent = make_meeting(group, starts_at=now + timedelta(hours=5), title="Bez připomínky", reminder_days=0)
+    soon = make_meeting(group, starts_at=now + timedelta(days=1, hours=2), title="Brzy", agenda=3,
+                        place=FULL_ADDRESS)
+    later = make_meeting(group, starts_at=now + timedelta(days=5), title="Později", agenda=3,
+                         place=FULL_ADDRESS)
+    silent = make_meeting(group, starts_at=now + timedelta(hours=5), title="Bez připomínky",
+                          reminder_days=0, agenda=3, place=FULL_ADDRESS)
     for meeting in (soon, later, silent):
         invitations.send_invitations(meeting, actor=None)
     _db.session.commit()
@@ -207,7 +210,7 @@ def test_reminders_go_once_to_those_who_did_not_decline(app, db, smtp, factories
 def test_the_remind_command_is_idempotent(app, db, smtp, factories):
     group = make_group(factories.territory())
     add_member(group, make_user("member"))
-    make_meeting(group, starts_at=utcnow() + timedelta(days=1))
+    make_meeting(group, starts_at=utcnow() + timedelta(days=1), agenda=3, place=FULL_ADDRESS)
     runner = app.test_cli_runner()
     first = runner.invoke(args=["meetings", "remind"])
     assert first.exit_code == 0, first.output

@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 from flask import render_template_string
 from sqlalchemy import select
 
+from portal import clock
 from portal.extensions import db as _db
 from portal.mailer import deliver_due
 from portal.meetings import attendance, invitations
 from portal.models import AnalysisFlag
-from tests.conftest import csrf_token, make_user
+from tests.conftest import add_member, csrf_token, make_group, make_meeting, make_user
 from tests.forms_helper import hidden_fields
-from tests.meetings_factories import add_member, make_group, make_meeting
 from tests.test_analysis_portal_fixtures import import_sample
 
 CZECH_DATE = r"\d{1,2}\. \d{1,2}\. \d{4}"
@@ -120,7 +120,7 @@ def test_invitation_into_a_group_names_the_group(client, login_as, factories, sm
     url = f"/groups/{group.id}/members/add"
     response = client.post(url, data={**hidden_fields(client, url, "once"), "email": "nova@test.example",
                                       "name": "Nová Členka", "organisation": "", "category": "teacher",
-                                      "role": "member", "joined_on": date.today().isoformat(),
+                                      "role": "member", "joined_on": clock.today().isoformat(),
                                       "locale": "cs"})
     assert response.status_code == 302
     [message] = smtp.messages

@@ -43,6 +43,11 @@ def outlook_url(meeting: Meeting, hidden: frozenset[int] | None = None) -> str:
     return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(params)
 
 
+def add_to_calendar_links(meeting: Meeting, hidden: frozenset[int] | None = None) -> dict[str, str]:
+    """The "add to calendar" addresses of a meeting page (the page reads `hidden` once for the reader)."""
+    return {"google": google_url(meeting, hidden), "outlook": outlook_url(meeting, hidden)}
+
+
 def webcal_url(url: str) -> str:
     """The subscription form of a feed URL (calendar apps open webcal:// links as subscriptions)."""
     for scheme in ("https://", "http://"):

@@ -31,9 +31,15 @@ from flask_babel import lazy_gettext as _l
 # Under the name the message extractor knows (`flask translate` adds only `-k _l` to the defaults).
 from flask_babel import lazy_ngettext as ngettext
 
-from portal.models.groups import Category
+from portal.models.groups import Category, GroupRole
 
 CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
+
+GROUP_ROLE_LABELS = {
+    GroupRole.CHAIR.value: _l("chair"),
+    GroupRole.COORDINATOR.value: _l("coordinator"),
+    GroupRole.MEMBER.value: _l("member"),
+}
 
 CATEGORY_LABELS = {
     Category.FOUNDER.value: _l("school founder representative"),

@@ -6,10 +6,11 @@ the day the demo is first loaded; some memberships ended during the last year so
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from portal import clock
 from portal.demo import DemoContext, demo_loader
 from portal.extensions import db
 from portal.groups.traits import CONSENT_VERSION, consent_text
@@ -105,7 +106,7 @@ def _user(email: str, context: DemoContext) -> User:
 
 @demo_loader
 def load_groups(context: DemoContext) -> None:
-    today = date.today()
+    today = clock.today()
     for spec in GROUPS:
         group = db.session.scalar(select(WorkingGroup).where(
             WorkingGroup.territory_id == context.territory.id, WorkingGroup.slug == spec["slug"]))

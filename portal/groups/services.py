@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, event, func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from portal import audit
+from portal import audit, clock
 from portal.accounts import services as accounts
 from portal.extensions import db
 from portal.groups import balance
@@ -56,7 +56,7 @@ class GroupError(ValueError):
 
 def check_membership_date(day: date, field: str, *, today: date | None = None) -> None:
     """Refuse an implausible membership date (joining, a change, leaving), saying why."""
-    today = today or date.today()
+    today = today or clock.today()
     if day < EARLIEST_MEMBERSHIP_DATE:
         raise GroupError(_("The date cannot be before 2015: the working groups of the local action plans "
                            "(MAP) began then. Check the year."), field)
@@ -183,7 +183,7 @@ def is_group_coordinator(user: User, group: WorkingGroup, on: date | None = None
         return False
     if _portal_manager(user, group):
         return user.is_active
-    return _manages(user, group, membership_of(user, group, on or date.today()))
+    return _manages(user, group, membership_of(user, group, on or clock.today()))
 
 
 @dataclass(frozen=True)
@@ -604,7 +604,7 @@ def declare_trait(user: User, code: str, *, consent_given: bool, locale: str, ac
         raise GroupError(_("Only the person themselves can declare this."))
     if code not in TRAITS:
         raise GroupError(_("Unknown item."))
-    if not may_declare(user, code, date.today()):
+    if not may_declare(user, code, clock.today()):
         raise GroupError(_("Only parents can declare this: the group counts it only among its parents."))
     if not consent_given:
         raise GroupError(_("Without your consent nothing is stored."))

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from portal import clock
 from portal.demo import DemoContext, demo_loader
 from portal.extensions import db
 from portal.groups import services as groups
 from portal.meetings.series import nth_weekday
 from portal.models import User, WorkingGroup
-from portal.models.base import utcnow
 from portal.models.groups import GroupKind
 from portal.models.meetings import (
     AgendaItem,
@@ -141,8 +141,8 @@ def load_meetings(context: DemoContext) -> None:
     if group is None:
         return
     creator = context.users["coordinator"]
-    now = utcnow()
-    today = now.astimezone(PRAGUE).date()
+    now = clock.now()
+    today = now.date()
     this_year, last_year = today.year, today.year - 1
     months = (2, 5, 9, 11)
 

@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 
-from portal import audit
+from portal import audit, clock
 from portal.analysis_portal.visibility import hidden_agenda_items
 from portal.calendar.ical import (
     _Context,
@@ -382,7 +382,7 @@ def invitation_for(meeting: Meeting, user: User, *, create: bool = False) -> Mee
         return found
     on = meeting_day(meeting)
     for group in _participating_groups(meeting):
-        membership = groups.membership_of(user, group, on) or groups.membership_of(user, group, date.today())
+        membership = groups.membership_of(user, group, on) or groups.membership_of(user, group, clock.today())
         if membership is not None:
             invitation = MeetingInvitation(
                 user=user, user_id=user.id, email=user.email.lower(), name=user.name,

@@ -42,6 +42,9 @@ from portal import audit
 from portal.extensions import db
 from portal.groups import services as groups
 from portal.meetings import series as series_rules
+
+# The reads moved to portal.meetings.reads; services and older callers use them from here too.
+from portal.meetings.reads import can_see, meetings_of, participating_groups  # noqa: F401
 from portal.models import User, WorkingGroup
 from portal.models.base import utcnow
 from portal.models.meetings import AgendaItem, Meeting, MeetingGroup, MeetingKind, MeetingStatus
@@ -79,40 +82,9 @@ class MeetingError(ValueError):
 # ---- who may see and manage --------------------------------------------------------------------------
 
 
-def participating_groups(meeting: Meeting) -> list[WorkingGroup]:
-    groups_ = [p.group for p in meeting.participants]
-    if meeting.group not in groups_:
-        groups_.insert(0, meeting.group)
-    return groups_
-
-
 def can_manage(user: User, meeting: Meeting, on: date | None = None) -> bool:
     """Coordinators of the organising group manage the meeting (agenda, attendance, minutes included)."""
     return groups.is_group_coordinator(user, meeting.group, on)
-
-
-def can_see(user: User, meeting: Meeting, on: date) -> bool:
-    """Public meetings of public groups for everyone (a non-public group's meetings do not reveal it);
-    the others for members and managers of a participating group and for the people invited to it."""
-    if meeting.public and meeting.group.public:
-        return True
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if any(
-        groups.membership_of(user, group, on) is not None or groups.is_group_coordinator(user, group, on)
-        for group in participating_groups(meeting)
-    ):
-        return True
-    return any(invitation.user_id == user.id for invitation in meeting.invitations)
-
-
-def meetings_of(group: WorkingGroup):
-    """A select() of the meetings a group takes part in (organised or joint)."""
-    return (
-        select(Meeting)
-        .join(MeetingGroup, MeetingGroup.meeting_id == Meeting.id)
-        .where(MeetingGroup.group_id == group.id)
-    )
 
 
 # ---- validation --------------------------------------------------------------------------------------

@@ -8,53 +8,45 @@ so an unknown or reset secret answers 404.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from io import BytesIO
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.http import is_resource_modified
 
+from portal import web
 from portal.analysis_portal.visibility import analysis_scope, hidden_agenda_items
 from portal.blueprints.calendar import bp
-from portal.blueprints.calendar.forms import ConfirmForm
 from portal.calendar.feeds import Feed, Fingerprint, bench_mode, feed_body, fingerprint, group_state
 from portal.calendar.ical import calendar_for
 from portal.calendar.private import ensure_calendar_secret, reset_calendar_secret
-from portal.calendar.visibility import can_see_meeting
+from portal.clock import today
 from portal.extensions import db
+from portal.forms_kit import ConfirmForm
 from portal.groups import services as groups
 from portal.models import User
-from portal.models.groups import WorkingGroup
-from portal.models.meetings import Meeting
 from portal.security import public, signed_in, token_link
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
-def today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
-def _not_modified(etag: str, last_modified: datetime | None) -> bool:
-    # If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2); weak comparison for GET.
-    if request.if_none_match:
-        return request.if_none_match.contains_weak(etag)
-    since = request.if_modified_since
-    return bool(since and last_modified and last_modified.replace(microsecond=0) <= since)
+def _ics(body: bytes, filename: str, *, attachment: bool) -> Response:
+    """An iCalendar body through `send_file` (the file name encoded for every browser, RFC 5987)."""
+    return send_file(BytesIO(body), mimetype="text/calendar", as_attachment=attachment,
+                     download_name=filename, etag=False, conditional=False)
 
 
 def _feed_response(feed: Feed, print_: Fingerprint, *, filename: str, cache_control: str) -> Response:
-    if _not_modified(print_.etag, print_.last_modified):
+    # werkzeug decides before anything is rendered: If-None-Match (weak comparison) wins over
+    # If-Modified-Since (RFC 9110 13.2.2), so a client with a fresh copy costs one cheap query.
+    if not is_resource_modified(request.environ, etag=print_.etag, last_modified=print_.last_modified):
         response = Response(status=304)
     else:
         cold = bench_mode() and request.args.get("nocache") == "1"
-        body = feed_body(feed, print_, use_cache=not cold)
-        response = Response(body, status=200, content_type=CONTENT_TYPE)
-        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+        response = _ics(feed_body(feed, print_, use_cache=not cold), filename, attachment=False)
     response.set_etag(print_.etag)
     if print_.last_modified is not None:
         response.last_modified = print_.last_modified
@@ -66,10 +58,7 @@ def _feed_response(feed: Feed, print_: Fingerprint, *, filename: str, cache_cont
 @public
 def group_feed(group_id: int):
     if current_user.is_authenticated:
-        group = db.session.get(WorkingGroup, group_id)
-        viewer = groups.viewer_of(current_user, group, today()) if group is not None else None
-        if viewer is None:
-            abort(404)
+        _group, viewer = web.visible_group(group_id)
         scope = "all" if viewer.sees_full_directory else "public"
     else:
         scope = "public"  # calendar apps: one query answers a conditional request
@@ -107,16 +96,10 @@ def user_feed(secret: str):
 @bp.get("/meetings/<int:meeting_id>.ics")
 @public
 def meeting_ics(meeting_id: int):
-    meeting = db.session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id)
-        .options(joinedload(Meeting.group), selectinload(Meeting.agenda))
-    )
-    if meeting is None or not can_see_meeting(current_user, meeting, today()):
-        abort(404)  # a member-only meeting does not reveal that it exists
+    meeting = web.visible_meeting(meeting_id)  # a member-only meeting does not reveal that it exists
     body = calendar_for([meeting], name=meeting.group.name, method="PUBLISH",
                         hidden=hidden_agenda_items([meeting], current_user))
-    response = Response(body, content_type=CONTENT_TYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="meeting-{meeting.id}.ics"'
+    response = _ics(body, f"meeting-{meeting.id}.ics", attachment=True)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

@@ -1,4 +1,3 @@
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,10 +13,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional
 
+from portal import clock
 from portal.blueprints.auth.forms import strip
 from portal.forms_kit import MaxLength, OnceField, VersionField
-from portal.groups.balance import CATEGORY_LABELS
-from portal.models.groups import GroupKind, GroupRole
+from portal.groups.balance import CATEGORY_LABELS, GROUP_ROLE_LABELS
+from portal.models.groups import GroupKind
 
 KIND_LABELS = {
     GroupKind.EQUAL_OPPORTUNITIES.value: _l("equal opportunities"),
@@ -25,11 +25,6 @@ KIND_LABELS = {
     GroupKind.OTHER.value: _l("other"),
 }
 
-GROUP_ROLE_LABELS = {
-    GroupRole.CHAIR.value: _l("chair"),
-    GroupRole.COORDINATOR.value: _l("coordinator"),
-    GroupRole.MEMBER.value: _l("member"),
-}
 
 CATEGORY_CHOICES = [("", _l("— choose —"))] + list(CATEGORY_LABELS.items())
 ROLE_CHOICES = list(GROUP_ROLE_LABELS.items())
@@ -88,7 +83,7 @@ class AddMemberForm(FlaskForm):
                            validators=[DataRequired(message=_l("Choose the member's category."))])
     organisation = StringField(_l("Organisation"), validators=[Optional(), MaxLength(200)], filters=[strip])
     role = SelectField(_l("Role in the group"), choices=ROLE_CHOICES, default="member")
-    joined_on = DateField(_l("Member from"), default=date.today,
+    joined_on = DateField(_l("Member from"), default=clock.today,
                           validators=[DataRequired(message=DATE_MESSAGE)])
     locale = SelectField(_l("Language of the invitation"), choices=[("cs", "Čeština"), ("en", "English")])
 
@@ -99,20 +94,16 @@ class EditMemberForm(FlaskForm):
                            validators=[DataRequired(message=_l("Choose the member's category."))])
     organisation = StringField(_l("Organisation"), validators=[Optional(), MaxLength(200)], filters=[strip])
     role = SelectField(_l("Role in the group"), choices=ROLE_CHOICES)
-    effective_on = DateField(_l("A change of category applies from"), default=date.today,
+    effective_on = DateField(_l("A change of category applies from"), default=clock.today,
                              validators=[DataRequired(message=DATE_MESSAGE)],
                              description=_l("The composition before this date keeps the old category."))
 
 
 class EndMemberForm(FlaskForm):
     version = VersionField()
-    left_on = DateField(_l("No longer a member from"), default=date.today,
+    left_on = DateField(_l("No longer a member from"), default=clock.today,
                         validators=[DataRequired(message=DATE_MESSAGE)])
 
 
 class TraitForm(FlaskForm):
     consent = BooleanField(_l("I agree with the text above"))
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token is the confirmation."""

@@ -14,68 +14,42 @@ leads to what it created.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal import forms_kit
+from portal import forms_kit, web
 from portal.blueprints.groups import bp
 from portal.blueprints.groups.forms import (
     GROUP_ROLE_LABELS,
     KIND_LABELS,
     AddMemberForm,
-    ConfirmForm,
     EditMemberForm,
     EndMemberForm,
     GroupForm,
     TraitForm,
 )
+from portal.clock import today
 from portal.exports import file_name, send, to_csv, to_xlsx
 from portal.extensions import db
-from portal.groups import services
+from portal.forms_kit import ConfirmForm
+from portal.groups import reads, services
 from portal.groups.balance import CATEGORIES, CATEGORY_LABELS, suppressed
 from portal.groups.charts import composition_bars, timeline_columns
 from portal.groups.traits import TRAITS, consent_text
-from portal.models import Membership, User, WorkingGroup
+from portal.meetings import reads as meeting_reads
+from portal.models import Membership, WorkingGroup
+from portal.models.base import utcnow
 from portal.models.groups import Category, PendingMembership
 from portal.security import coordinators, members, public, signed_in
 from portal.versioning import STALE_ERRORS
 
 
-def today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
-def _group(group_id: int) -> WorkingGroup:
-    group = db.session.get(WorkingGroup, group_id)
-    if group is None:
-        abort(404)
-    return group
-
-
-def _visible(group_id: int) -> tuple[WorkingGroup, services.Viewer]:
-    group = _group(group_id)
-    viewer = services.viewer_of(current_user, group, today())
-    if viewer is None:
-        abort(404)  # a non-public group does not reveal that it exists
-    return group, viewer
-
-
-def _managed(group_id: int) -> WorkingGroup:
-    group = _group(group_id)
-    if not services.is_group_coordinator(current_user, group, today()):
-        # Those who may see the group learn they may not manage it; the others learn nothing.
-        abort(403 if services.viewer_of(current_user, group, today()) is not None else 404)
-    return group
-
-
 def _membership(group: WorkingGroup, membership_id: int) -> Membership:
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.group_id != group.id:
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.group_id != group.id:
         abort(404)
     return membership
 
@@ -112,12 +86,14 @@ def index():
 @bp.get("/groups/<int:group_id>")
 @public
 def show(group_id: int):
-    group, viewer = _visible(group_id)
+    group, viewer = web.visible_group(group_id)
     on = _parse_date(request.args.get("on"), today())
     on = min(on, today())
     composition = services.composition(group, on)
+    meetings_box = meeting_reads.group_summary(current_user, group, today(), utcnow())
     return render_template("groups/show.html", group=group, viewer=viewer, on=on, is_today=(on == today()),
-                           composition=composition, assessment=composition.assessment,
+                           meetings_box=meetings_box, composition=composition,
+                           assessment=composition.assessment,
                            bars=composition_bars(composition.assessment),
                            columns=timeline_columns(composition.timeline), **_labels())
 
@@ -125,15 +101,10 @@ def show(group_id: int):
 @bp.get("/groups/<int:group_id>/members")
 @public
 def directory(group_id: int):
-    group, viewer = _visible(group_id)
+    group, viewer = web.visible_group(group_id)
     former = viewer.sees_full_directory and request.args.get("state") == "former"
     if former:
-        query = (
-            select(Membership).join(Membership.user)
-            .where(Membership.group_id == group.id, Membership.left_on.is_not(None),
-                   Membership.left_on <= today())
-            .order_by(Membership.left_on.desc(), User.name)
-        )
+        query = reads.former_members_query(group, today())
     elif viewer.sees_full_directory:
         query = services.active_members_query(group, today())
     else:
@@ -149,10 +120,8 @@ def directory(group_id: int):
 
 
 def _parent_choices(form: GroupForm, territory_id: int | None, exclude: int | None = None) -> None:
-    groups = db.session.scalars(
-        select(WorkingGroup).where(WorkingGroup.territory_id == territory_id).order_by(WorkingGroup.name)
-    ).all()
-    form.parent_id.choices = [(0, _("— none —"))] + [(g.id, g.name) for g in groups if g.id != exclude]
+    groups = reads.territory_groups(territory_id, exclude=exclude)
+    form.parent_id.choices = [(0, _("— none —"))] + [(g.id, g.name) for g in groups]
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
@@ -180,7 +149,7 @@ def create():
 @bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
 @members
 def edit(group_id: int):
-    group = _managed(group_id)
+    group = web.managed_group(group_id)
     form = _group_form(GroupForm(obj=group), group, stored=request.method == "GET")
     if form.validate_on_submit():
         try:
@@ -211,7 +180,7 @@ def _group_form(form: GroupForm, group: WorkingGroup, stored: bool) -> GroupForm
 @bp.route("/groups/<int:group_id>/members/add", methods=["GET", "POST"])
 @members
 def add_member(group_id: int):
-    group = _managed(group_id)
+    group = web.managed_group(group_id)
     form = AddMemberForm()
     if form.validate_on_submit():
         directory = url_for("groups.directory", group_id=group.id)
@@ -240,7 +209,7 @@ def add_member(group_id: int):
 @bp.route("/groups/<int:group_id>/members/<int:membership_id>/edit", methods=["GET", "POST"])
 @members
 def edit_member(group_id: int, membership_id: int):
-    group = _managed(group_id)
+    group = web.managed_group(group_id)
     membership = _membership(group, membership_id)
     if membership.left_on is not None:
         flash(_("This membership has ended; it can no longer be changed."), "error")
@@ -270,7 +239,7 @@ def edit_member(group_id: int, membership_id: int):
 @bp.route("/groups/<int:group_id>/members/<int:membership_id>/end", methods=["GET", "POST"])
 @members
 def end_member(group_id: int, membership_id: int):
-    group = _managed(group_id)
+    group = web.managed_group(group_id)
     membership = _membership(group, membership_id)
     form = EndMemberForm(obj=membership)
     if request.method == "GET":
@@ -298,18 +267,11 @@ def end_member(group_id: int, membership_id: int):
 @bp.get("/groups/<int:group_id>/members.<fmt>")
 @members
 def export(group_id: int, fmt: str):
-    group = _managed(group_id)
+    group = web.managed_group(group_id)
     if fmt not in ("csv", "xlsx"):
         abort(404)
     on = today()
-    header = [_("Name"), _("E-mail"), _("Organisation"), _("Category"), _("Role in the group"),
-              _("Member from"), _("Member until")]
-    rows = [
-        [m.user.name, m.user.email, m.organisation or "", str(CATEGORY_LABELS[m.category]),
-         str(GROUP_ROLE_LABELS.get(m.role, m.role)), m.joined_on.isoformat(),
-         m.left_on.isoformat() if m.left_on else ""]
-        for m in services.active_members(group, on)
-    ]
+    header, rows = reads.member_rows(group, on)
     body = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, title=_("Members"))
     return send(body, file_name(group.slug, "členové", on.isoformat(), extension=fmt))
 

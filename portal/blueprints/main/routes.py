@@ -23,12 +23,9 @@ def safe_next(target: str | None, default: str) -> str:
 def index():
     if not current_user.is_authenticated:
         return render_template("main/index.html", dashboard=None)
-    from portal import dashboard
-    from portal.meetings.cadence import local_date
-    from portal.models.base import utcnow
+    from portal import clock, dashboard
 
-    today = local_date(utcnow(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return render_template("main/index.html", dashboard=dashboard.build(current_user, today),
+    return render_template("main/index.html", dashboard=dashboard.build(current_user, clock.today()),
                            reply_labels=dashboard.reply_labels())
 
 

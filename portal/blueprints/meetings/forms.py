@@ -175,7 +175,3 @@ class TaskForm(FlaskForm):
     owner_name = StringField(_l("Owner (if not in the list)"),
                              validators=[Optional(), MaxLength(minutes.OWNER_NAME_MAX)], filters=[strip])
     due_on = DateField(_l("Due"), validators=[Optional()])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token is the confirmation."""

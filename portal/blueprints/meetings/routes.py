@@ -12,21 +12,19 @@ leads to what it created.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal import exports, forms_kit
+from portal import exports, forms_kit, web
 from portal.analysis_portal.visibility import hidden_for_current_user
-from portal.blueprints.meetings import bp, today
+from portal.blueprints.meetings import bp
 from portal.blueprints.meetings.forms import (
     KIND_LABELS,
     STATUS_LABELS,
     AgendaItemForm,
     ApproveForm,
     CancelForm,
-    ConfirmForm,
     GuestForm,
     MeetingForm,
     MinutesForm,
@@ -35,10 +33,13 @@ from portal.blueprints.meetings.forms import (
     TaskForm,
     timezone_choices,
 )
+from portal.calendar.links import add_to_calendar_links
+from portal.clock import today
 from portal.extensions import db
-from portal.groups import services as groups
+from portal.forms_kit import ConfirmForm
+from portal.groups import reads as group_reads
 from portal.groups.balance import CATEGORY_LABELS
-from portal.meetings import attendance, cadence, minutes, services
+from portal.meetings import attendance, cadence, minutes, reads, services
 from portal.meetings.services import MeetingData, MeetingError, SeriesSpec
 from portal.models import WorkingGroup
 from portal.models.base import utcnow
@@ -46,7 +47,6 @@ from portal.models.meetings import (
     AgendaItem,
     Attendance,
     Meeting,
-    MeetingInvitation,
     MeetingStatus,
     Resolution,
     Task,
@@ -58,49 +58,24 @@ from portal.versioning import STALE_ERRORS
 # ---- lookups with object checks ----------------------------------------------------------------------
 
 
-def _group(group_id: int) -> tuple[WorkingGroup, groups.Viewer]:
-    group = db.session.get(WorkingGroup, group_id)
-    if group is None:
-        abort(404)
-    viewer = groups.viewer_of(current_user, group, today())
-    if viewer is None:
-        abort(404)
-    return group, viewer
-
-
-def _managed_group(group_id: int) -> WorkingGroup:
-    group = db.session.get(WorkingGroup, group_id)
-    if group is None:
-        abort(404)
-    if not groups.is_group_coordinator(current_user, group, today()):
-        # Those who may see the group learn they may not manage it; the others learn nothing.
-        abort(403 if groups.viewer_of(current_user, group, today()) is not None else 404)
-    return group
-
-
-def _visible(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not services.can_see(current_user, meeting, today()):
-        abort(404)
-    return meeting
-
-
-def _managed(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    if not services.can_manage(current_user, meeting, today()):
-        # Those who may see it learn they may not manage it; the others learn nothing.
-        abort(403 if services.can_see(current_user, meeting, today()) else 404)
-    return meeting
-
-
 def _owned(model, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    _managed(obj.meeting_id)
+    """A part of a meeting (agenda item, attendance row...), when the user manages the meeting."""
+    obj = db.get_or_404(model, object_id)
+    web.managed_meeting(obj.meeting_id)
     return obj
+
+
+def _add_on_page(form, back: str, action, *, done: str) -> Response:
+    """A small creation form within a page (guest, resolution, task): sent once, saved or refused with a
+    message, and back to the page."""
+    if form.validate_on_submit():
+        if replay := forms_kit.replay(form, back):
+            return replay
+        web.commit_or_explain(action, MeetingError, done=done,
+                              before_commit=lambda _created: forms_kit.fulfil(form, back))
+    else:
+        forms_kit.flash_errors(form)
+    return redirect(back)
 
 
 def _refused(form, error: MeetingError) -> None:
@@ -120,11 +95,7 @@ def _labels() -> dict:
 
 
 def _joint_choices(form, group: WorkingGroup) -> None:
-    others = db.session.scalars(
-        select(WorkingGroup)
-        .where(WorkingGroup.territory_id == group.territory_id, WorkingGroup.id != group.id)
-        .order_by(WorkingGroup.name)
-    ).all()
+    others = group_reads.territory_groups(group.territory_id, exclude=group.id)
     form.joint_group_ids.choices = [(g.id, g.name) for g in others]
 
 
@@ -144,16 +115,9 @@ def _meeting_data(form) -> MeetingData:
 @bp.get("/groups/<int:group_id>/meetings")
 @public
 def index(group_id: int):
-    group, viewer = _group(group_id)
+    group, viewer = web.visible_group(group_id)
     past = request.args.get("when") == "past"
-    now = utcnow()
-    query = services.meetings_of(group)
-    if not (viewer.is_member or viewer.manages):
-        query = query.where(Meeting.public.is_(True))
-    if past:
-        query = query.where(Meeting.starts_at < now).order_by(Meeting.starts_at.desc())
-    else:
-        query = query.where(Meeting.starts_at >= now).order_by(Meeting.starts_at)
+    query = reads.group_meetings(group, viewer, past=past, now=utcnow())
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     report = cadence.group_cadence(group, today())
     return render_template("meetings/index.html", group=group, viewer=viewer, page=page, past=past,
@@ -163,22 +127,19 @@ def index(group_id: int):
 @bp.get("/meetings/<int:meeting_id>")
 @public
 def show(meeting_id: int):
-    meeting = _visible(meeting_id)
+    meeting = web.visible_meeting(meeting_id)
     manages = services.can_manage(current_user, meeting, today())
     approved = minutes.is_approved(meeting)
     text = minutes.current_text(meeting) if (approved or manages) else ""
-    my_invitation, can_reply = None, False
-    if current_user.is_authenticated:
-        my_invitation = db.session.scalar(select(MeetingInvitation).where(
-            MeetingInvitation.meeting_id == meeting.id, MeetingInvitation.user_id == current_user.id))
-        can_reply = my_invitation is not None or any(
-            groups.membership_of(current_user, g, today()) for g in services.participating_groups(meeting))
+    replies = reads.reply_state(current_user, meeting, today())
+    hidden = hidden_for_current_user(meeting)
     return render_template(
         "meetings/show.html", meeting=meeting, group=meeting.group, manages=manages,
-        groups=services.participating_groups(meeting), summary=attendance.summary_by_category(meeting),
+        groups=reads.participating_groups(meeting), summary=attendance.summary_by_category(meeting),
         minutes_approved=approved, minutes_html=render_markdown(text), confirm_form=ConfirmForm(),
-        hidden_items=hidden_for_current_user(meeting),
-        past=meeting.starts_at <= utcnow(), my_invitation=my_invitation, can_reply=can_reply, **_labels(),
+        hidden_items=hidden, calendar_links=add_to_calendar_links(meeting, hidden),
+        past=meeting.starts_at <= utcnow(), my_invitation=replies.invitation, can_reply=replies.may_reply,
+        **_labels(),
     )
 
 
@@ -188,7 +149,7 @@ def show(meeting_id: int):
 @bp.route("/groups/<int:group_id>/meetings/new", methods=["GET", "POST"])
 @members
 def create(group_id: int):
-    group = _managed_group(group_id)
+    group = web.managed_group(group_id)
     form = MeetingForm()
     del form.version
     _joint_choices(form, group)
@@ -227,7 +188,7 @@ def _fill_from(form: MeetingForm, meeting: Meeting, stored: bool) -> MeetingForm
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 @members
 def edit(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     if meeting.is_cancelled:
         flash(_("This meeting has been cancelled and can no longer be changed."), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting.id))
@@ -254,7 +215,7 @@ def edit(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
 @members
 def cancel(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -272,23 +233,17 @@ def cancel(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/held")
 @members
 def mark_held(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.mark_held(meeting, actor=current_user)
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The meeting is marked as held."), "success")
+        web.commit_or_explain(lambda: services.mark_held(meeting, actor=current_user), MeetingError,
+                              done=_("The meeting is marked as held."))
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
 @bp.route("/groups/<int:group_id>/meetings/series", methods=["GET", "POST"])
 @members
 def series(group_id: int):
-    group = _managed_group(group_id)
+    group = web.managed_group(group_id)
     form = SeriesForm()
     _joint_choices(form, group)
     if request.method == "GET":
@@ -341,7 +296,7 @@ def _agenda_data(form) -> services.AgendaData:
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["GET", "POST"])
 @members
 def agenda(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = AgendaItemForm()
     del form.version
     back = url_for("meetings.agenda", meeting_id=meeting.id)
@@ -388,13 +343,9 @@ def edit_agenda_item(item_id: int):
 def move_agenda_item(item_id: int):
     item = _owned(AgendaItem, item_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.move_agenda_item(item, request.form.get("direction", ""), actor=current_user)
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        direction = request.form.get("direction", "")
+        web.commit_or_explain(lambda: services.move_agenda_item(item, direction, actor=current_user),
+                              MeetingError)
     return redirect(url_for("meetings.agenda", meeting_id=item.meeting_id) + f"#item-{item.id}")
 
 
@@ -415,14 +366,7 @@ def _confirm_delete(action, *, question: str, done: str, back: str, meeting: Mee
     """GET: a confirmation page; POST: do it."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            action()
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(done, "success")
+        web.commit_or_explain(action, MeetingError, done=done)
         return redirect(back)
     return render_template("meetings/confirm.html", form=form, question=question, back=back, meeting=meeting)
 
@@ -433,22 +377,20 @@ def _confirm_delete(action, *, question: str, done: str, back: str, meeting: Mee
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
 @members
 def attendance_sheet(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         present = {int(v) for v in request.form.getlist("present") if v.isdigit()}
         guests_present = {int(v) for v in request.form.getlist("guest_present") if v.isdigit()}
-        try:
+        def save() -> int:
             count = attendance.record_attendance(meeting, present, actor=current_user)
             for row in meeting.attendance:
                 if row.is_guest and row.present != (row.id in guests_present):
                     attendance.set_guest_present(row, row.id in guests_present, actor=current_user)
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The attendance has been saved (%(num)s members present).", num=count), "success")
+            return count
+
+        if web.commit_or_explain(save, MeetingError, done=lambda count: _(
+                "The attendance has been saved (%(num)s members present).", num=count)):
             return redirect(url_for("meetings.attendance_sheet", meeting_id=meeting.id))
     return render_template("meetings/attendance.html", meeting=meeting, form=form, guest_form=GuestForm(),
                            lines=attendance.expected_people(meeting),
@@ -458,25 +400,12 @@ def attendance_sheet(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/guests")
 @members
 def add_guest(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = GuestForm()
     back = url_for("meetings.attendance_sheet", meeting_id=meeting.id) + "#guests"
-    if form.validate_on_submit():
-        if replay := forms_kit.replay(form, back):
-            return replay
-        try:
-            attendance.add_guest(meeting, name=form.name.data, organisation=form.organisation.data,
-                                 category=form.category.data, actor=current_user)
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            forms_kit.fulfil(form, back)
-            db.session.commit()
-            flash(_("The guest has been added."), "success")
-    else:
-        forms_kit.flash_errors(form)
-    return redirect(back)
+    return _add_on_page(form, back, lambda: attendance.add_guest(
+        meeting, name=form.name.data, organisation=form.organisation.data, category=form.category.data,
+        actor=current_user), done=_("The guest has been added."))
 
 
 @bp.route("/meetings/guests/<int:attendance_id>/remove", methods=["GET", "POST"])
@@ -495,7 +424,7 @@ def remove_guest(attendance_id: int):
 
 def _sheet(meeting_id: int, extension: str):
     """The attendance sheet as a download (or, when large, a background render); Czech file name."""
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     day = services.local_time(meeting.starts_at, meeting.timezone).date().isoformat()
     return exports.deliver("meetings.attendance", {"meeting_id": meeting.id},
                            filename=exports.file_name("prezenční-listina", day, extension=extension))
@@ -524,7 +453,7 @@ def _owner_choices(form: TaskForm, meeting: Meeting) -> None:
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
 @members
 def edit_minutes(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     approved = minutes.is_approved(meeting)
     form = MinutesForm()
     if request.method == "GET":
@@ -563,7 +492,7 @@ def _minutes_page(meeting: Meeting, form: MinutesForm, conflict=None) -> str:
 @bp.route("/meetings/<int:meeting_id>/minutes/approve", methods=["GET", "POST"])
 @members
 def approve_minutes(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = ApproveForm()
     if request.method == "GET":
         form.version.data = minutes.current_version(meeting)
@@ -591,7 +520,7 @@ def approve_minutes(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/minutes/history")
 @public
 def minutes_history(meeting_id: int):
-    meeting = _visible(meeting_id)
+    meeting = web.visible_meeting(meeting_id)
     manages = services.can_manage(current_user, meeting, today())
     # Drafts are for the coordinators; everyone who sees the meeting sees the history of approved minutes.
     if meeting.minutes is None or not (manages or minutes.is_approved(meeting)):
@@ -609,7 +538,7 @@ def minutes_export(meeting_id: int, extension: str):
     "NÁVRH") for its coordinators only."""
     if extension not in ("pdf", "docx"):
         abort(404)
-    meeting = _visible(meeting_id)
+    meeting = web.visible_meeting(meeting_id)
     manages = services.can_manage(current_user, meeting, today())
     if not minutes.exported_text(meeting) or not (manages or minutes.is_approved(meeting)):
         abort(404)
@@ -620,24 +549,12 @@ def minutes_export(meeting_id: int, extension: str):
 @bp.post("/meetings/<int:meeting_id>/resolutions")
 @members
 def add_resolution(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = ResolutionForm()
     back = url_for("meetings.edit_minutes", meeting_id=meeting.id) + "#resolutions"
-    if form.validate_on_submit():
-        if replay := forms_kit.replay(form, back):
-            return replay
-        try:
-            minutes.add_resolution(meeting, form.text.data, actor=current_user)
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            forms_kit.fulfil(form, back)
-            db.session.commit()
-            flash(_("The resolution has been added."), "success")
-    else:
-        forms_kit.flash_errors(form)
-    return redirect(back)
+    return _add_on_page(form, back,
+                        lambda: minutes.add_resolution(meeting, form.text.data, actor=current_user),
+                        done=_("The resolution has been added."))
 
 
 @bp.route("/meetings/resolutions/<int:resolution_id>/delete", methods=["GET", "POST"])
@@ -656,27 +573,13 @@ def delete_resolution(resolution_id: int):
 @bp.post("/meetings/<int:meeting_id>/tasks")
 @members
 def add_task(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = TaskForm()
     _owner_choices(form, meeting)
     back = url_for("meetings.edit_minutes", meeting_id=meeting.id) + "#tasks"
-    if form.validate_on_submit():
-        if replay := forms_kit.replay(form, back):
-            return replay
-        try:
-            minutes.add_task(meeting, minutes.TaskData(
-                title=form.title.data, owner_id=form.owner_id.data or None, owner_name=form.owner_name.data,
-                due_on=form.due_on.data), actor=current_user)
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            forms_kit.fulfil(form, back)
-            db.session.commit()
-            flash(_("The task has been added."), "success")
-    else:
-        forms_kit.flash_errors(form)
-    return redirect(back)
+    return _add_on_page(form, back, lambda: minutes.add_task(meeting, minutes.TaskData(
+        title=form.title.data, owner_id=form.owner_id.data or None, owner_name=form.owner_name.data,
+        due_on=form.due_on.data), actor=current_user), done=_("The task has been added."))
 
 
 @bp.post("/meetings/tasks/<int:task_id>/done")

@@ -20,7 +20,3 @@ class GuestForm(FlaskForm):
 class ReplyForm(FlaskForm):
     answer = SelectField(_l("Will you attend?"), choices=list(ANSWER_LABELS.items()),
                          validators=[DataRequired()])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token is the confirmation."""

@@ -10,56 +10,22 @@ answer nothing), POST records the reply; an altered link answers 400.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
+from portal import web
 from portal.blueprints.errors import render_error
 from portal.blueprints.main.routes import safe_next
 from portal.blueprints.rsvp import bp
-from portal.blueprints.rsvp.forms import ConfirmForm, GuestForm, ReplyForm
+from portal.blueprints.rsvp.forms import GuestForm, ReplyForm
 from portal.extensions import db
-from portal.groups import services as groups
+from portal.forms_kit import ConfirmForm
 from portal.groups.balance import CATEGORY_LABELS
 from portal.meetings import invitations as service
-from portal.meetings import services as meetings
 from portal.models.base import utcnow
 from portal.models.meetings import Meeting, MeetingInvitation, MeetingStatus, Reply
 from portal.security import members, signed_in, token_link
-
-
-def today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
-def _meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id)
-        .options(joinedload(Meeting.group), selectinload(Meeting.invitations))
-    )
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
-def _visible(meeting_id: int) -> Meeting:
-    """The meeting, if the current user may know it exists; else 404, as for a missing one."""
-    meeting = _meeting(meeting_id)
-    if not meetings.can_see(current_user, meeting, today()):
-        abort(404)
-    return meeting
-
-
-def _managed(meeting_id: int) -> Meeting:
-    meeting = _visible(meeting_id)
-    if not groups.is_group_coordinator(current_user, meeting.group, today()):
-        abort(403)
-    return meeting
 
 
 def _back(meeting: Meeting) -> str:
@@ -79,7 +45,7 @@ def _summary(invitations: list[MeetingInvitation]) -> dict:
 @bp.get("/meetings/<int:meeting_id>/invitations")
 @members
 def manage(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     invitations = sorted(meeting.invitations, key=lambda i: (i.is_guest, i.name.lower(), i.id))
     return render_template(
         "rsvp/manage.html", meeting=meeting, invitations=invitations, summary=_summary(invitations),
@@ -92,19 +58,14 @@ def manage(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/invitations/guests")
 @members
 def add_guest(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = GuestForm()
     if form.validate_on_submit():
-        try:
-            service.add_guest(meeting, name=form.name.data, email=form.email.data,
-                              organisation=form.organisation.data, category=form.category.data or None,
-                              actor=current_user)
-        except service.InvitationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The guest has been added. Send the invitations to e-mail them."), "success")
+        web.commit_or_explain(
+            lambda: service.add_guest(meeting, name=form.name.data, email=form.email.data,
+                                      organisation=form.organisation.data,
+                                      category=form.category.data or None, actor=current_user),
+            service.InvitationError, done=_("The guest has been added. Send the invitations to e-mail them."))
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -115,18 +76,13 @@ def add_guest(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/invitations/send", methods=["GET", "POST"])
 @members
 def send(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = web.managed_meeting(meeting_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            count = service.send_invitations(meeting, actor=current_user)
-        except service.InvitationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("%(count)s invitations have been sent.", count=count) if count
-                  else _("Everyone has already received the current invitation."), "success")
+        web.commit_or_explain(
+            lambda: service.send_invitations(meeting, actor=current_user), service.InvitationError,
+            done=lambda count: _("%(count)s invitations have been sent.", count=count) if count
+            else _("Everyone has already received the current invitation."))
         return redirect(url_for("rsvp.manage", meeting_id=meeting.id))
     return render_template("rsvp/send.html", meeting=meeting, form=form,
                            recipients=service.pending_count(meeting))
@@ -135,7 +91,7 @@ def send(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/reply")
 @signed_in
 def reply(meeting_id: int):
-    meeting = _visible(meeting_id)
+    meeting = web.visible_meeting(meeting_id)
     form = ReplyForm()
     back = safe_next(request.form.get("next"), _back(meeting))
     if not form.validate_on_submit():
@@ -145,15 +101,10 @@ def reply(meeting_id: int):
     if invitation is None:
         db.session.rollback()
         abort(403)
-    try:
-        service.record_reply(invitation, form.answer.data, actor=current_user)
-    except service.InvitationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back)
-    db.session.commit()
     label = service.ANSWER_LABELS[form.answer.data]
-    flash(_("Thank you, your reply has been saved: %(answer)s.", answer=label), "success")
+    web.commit_or_explain(lambda: service.record_reply(invitation, form.answer.data, actor=current_user),
+                          service.InvitationError,
+                          done=_("Thank you, your reply has been saved: %(answer)s.", answer=label))
     return redirect(back)
 
 

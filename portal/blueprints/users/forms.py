@@ -24,7 +24,3 @@ class InviteForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLE_LABELS.items()])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token is the confirmation."""

@@ -3,10 +3,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from portal import web
 from portal.accounts import services
 from portal.blueprints.users import bp
-from portal.blueprints.users.forms import ROLE_LABELS, ConfirmForm, InviteForm, RoleForm
+from portal.blueprints.users.forms import ROLE_LABELS, InviteForm, RoleForm
 from portal.extensions import db
+from portal.forms_kit import ConfirmForm
 from portal.models import Invitation, User
 from portal.models.base import utcnow
 from portal.security import admins, coordinators
@@ -20,10 +22,8 @@ def _in_territory(query):
 
 
 def _get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or (
-        current_user.territory_id is not None and user.territory_id != current_user.territory_id
-    ):
+    user = db.get_or_404(User, user_id)
+    if current_user.territory_id is not None and user.territory_id != current_user.territory_id:
         abort(404)
     return user
 
@@ -82,21 +82,15 @@ def invite():
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"])
 @coordinators
 def revoke_invitation(invitation_id: int):
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or (
-        current_user.territory_id is not None and invitation.territory_id != current_user.territory_id
-    ):
+    invitation = db.get_or_404(Invitation, invitation_id)
+    if current_user.territory_id is not None and invitation.territory_id != current_user.territory_id:
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.revoke_invitation(invitation, actor=current_user)
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The invitation for %(email)s has been withdrawn.", email=invitation.email), "success")
+        web.commit_or_explain(lambda: services.revoke_invitation(invitation, actor=current_user),
+                              services.AccountError,
+                              done=_("The invitation for %(email)s has been withdrawn.",
+                                     email=invitation.email))
         return redirect(url_for("users.index"))
     return render_template("users/confirm_revoke.html", invitation=invitation, form=form)
 
@@ -130,15 +124,10 @@ def _set_active(user_id: int, active: bool):
     user = _get_user(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.set_active(user, active, actor=current_user)
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The account has been activated.") if active else _("The account has been deactivated."),
-                  "success")
+        web.commit_or_explain(lambda: services.set_active(user, active, actor=current_user),
+                              services.AccountError,
+                              done=_("The account has been activated.") if active
+                              else _("The account has been deactivated."))
         return redirect(url_for("users.show", user_id=user.id))
     # GET shows the confirmation page; nothing changes without the confirming POST.
     return render_template("users/confirm_active.html", user=user, form=form, active=active)
@@ -150,14 +139,8 @@ def change_role(user_id: int):
     user = _get_user(user_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
-            services.change_role(user, form.role.data, actor=current_user)
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The role has been changed."), "success")
+        web.commit_or_explain(lambda: services.change_role(user, form.role.data, actor=current_user),
+                              services.AccountError, done=_("The role has been changed."))
     else:
         flash(_("Choose a valid role."), "error")
     return redirect(url_for("users.show", user_id=user.id))
