@@ -16,13 +16,13 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
-from tests.meetings_factories import add_member, make_group, make_meeting
 
 from portal import exports
 from portal.extensions import db
 from portal.meetings import minutes
 from portal.meetings.services import local_time
 from portal.models import ExportFile, Job
+from tests.conftest import add_member, make_group, make_meeting
 
 # WeasyPrint and its font stack may warn about things that do not matter for a printed document.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:weasyprint.*")
