@@ -42,7 +42,7 @@ from portal.analysis import (
 )
 from portal.analysis.config import RULE_ORDER
 from portal.analysis.rules import pct
-from portal.analysis_portal.visibility import AGENDA_ITEM, may_see_analysis
+from portal.analysis_portal import links as flag_links
 from portal.batching import IN_CHUNK, INSERT_CHUNK, chunked
 from portal.extensions import db
 from portal.meetings import services as meetings
@@ -859,19 +859,9 @@ class Where:
 
 
 def resolve_links(links: list[FlagLink]) -> dict[int, Where]:
-    """Resolve links to agenda items (and their meetings) with one query."""
-    item_ids = [link.target_id for link in links if link.target_type == AGENDA_ITEM]
-    items = {
-        item.id: item
-        for item in db.session.scalars(
-            select(AgendaItem).where(AgendaItem.id.in_(item_ids)).options(joinedload(AgendaItem.meeting))
-        )
-    } if item_ids else {}
-    resolved = {}
-    for link in links:
-        item = items.get(link.target_id) if link.target_type == AGENDA_ITEM else None
-        resolved[link.id] = Where(link, item, item.meeting if item else None)
-    return resolved
+    """Each link with its agenda item and meeting (loaded with the flag by :func:`load_flag`)."""
+    return {link.id: Where(link, link.agenda_item, link.agenda_item.meeting if link.agenda_item else None)
+            for link in links}
 
 
 def load_flag(flag_id: int) -> AnalysisFlag | None:
@@ -879,7 +869,7 @@ def load_flag(flag_id: int) -> AnalysisFlag | None:
         select(AnalysisFlag).where(AnalysisFlag.id == flag_id).options(
             selectinload(AnalysisFlag.occurrences),
             selectinload(AnalysisFlag.events).joinedload(FlagEvent.actor),
-            selectinload(AnalysisFlag.links),
+            selectinload(AnalysisFlag.links).joinedload(FlagLink.agenda_item).joinedload(AgendaItem.meeting),
         )
     )
 
@@ -942,9 +932,8 @@ def put_on_agenda(flag: AnalysisFlag, meeting: Meeting, *, actor: User) -> Agend
     if meeting.id not in {m.id for m in planned_meetings(flag.territory_id)}:
         raise AnalysisError(_("Choose a planned meeting of one of the territory's groups."))
     already = db.session.scalar(
-        select(FlagLink.id).join(AgendaItem, AgendaItem.id == FlagLink.target_id)
-        .where(FlagLink.flag_id == flag.id, FlagLink.target_type == AGENDA_ITEM,
-               AgendaItem.meeting_id == meeting.id)
+        select(FlagLink.id).join(AgendaItem, AgendaItem.id == FlagLink.agenda_item_id)
+        .where(FlagLink.flag_id == flag.id, AgendaItem.meeting_id == meeting.id)
     )
     if already is not None:
         raise AnalysisError(_("This flag is already on the agenda of that meeting."))
@@ -955,35 +944,12 @@ def put_on_agenda(flag: AnalysisFlag, meeting: Meeting, *, actor: User) -> Agend
         item = meetings.add_agenda_item(meeting, data, actor=actor)
     except meetings.MeetingError as error:
         raise AnalysisError(str(error)) from error
-    link = FlagLink(flag_id=flag.id, target_type=AGENDA_ITEM, target_id=item.id, created_by_id=actor.id)
-    db.session.add(link)
-    db.session.flush()
+    link = flag_links.link_flag(flag, item, actor=actor)
     db.session.add(FlagEvent(flag_id=flag.id, kind="agenda", link_id=link.id, actor_id=actor.id))
     audit.record("analysis.flag_on_agenda", flag, actor=actor, territory_id=flag.territory_id,
                  summary=meeting.title, meeting_id=meeting.id, agenda_item_id=item.id)
     db.session.flush()
     return item
-
-
-def flags_for_agenda(meeting: Meeting, user: User | None = None) -> dict[int, list[AnalysisFlag]]:
-    """{agenda item id: [flags]} for one meeting, in one query (the meeting page calls this once).
-
-    Only those who may see the flags' territory's analysis (`visibility.may_see_analysis`) see them: the
-    meeting page itself may be public.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return {}
-    items = select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id)
-    rows = db.session.execute(
-        select(FlagLink.target_id, AnalysisFlag).join(AnalysisFlag, AnalysisFlag.id == FlagLink.flag_id)
-        .where(FlagLink.target_type == AGENDA_ITEM, FlagLink.target_id.in_(items))
-        .order_by(FlagLink.id)
-    ).all()
-    result: dict[int, list[AnalysisFlag]] = defaultdict(list)
-    for item_id, flag in rows:
-        if may_see_analysis(user, flag.territory_id):
-            result[item_id].append(flag)
-    return dict(result)
 
 
 # ---- exports --------------------------------------------------------------------------------------------

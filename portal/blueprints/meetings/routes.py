@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import forms_kit
+from portal.analysis_portal.links import flags_on_agenda
 from portal.analysis_portal.visibility import hidden_for_current_user
 from portal.blueprints.meetings import bp, today
 from portal.blueprints.meetings.forms import (
@@ -177,7 +178,7 @@ def show(meeting_id: int):
         "meetings/show.html", meeting=meeting, group=meeting.group, manages=manages,
         groups=services.participating_groups(meeting), summary=attendance.summary_by_category(meeting),
         minutes_approved=approved, minutes_html=render_markdown(text), confirm_form=ConfirmForm(),
-        hidden_items=hidden_for_current_user(meeting),
+        hidden_items=hidden_for_current_user(meeting), agenda_flags=flags_on_agenda(meeting, current_user),
         past=meeting.starts_at <= utcnow(), my_invitation=my_invitation, can_reply=can_reply, **_labels(),
     )
 
