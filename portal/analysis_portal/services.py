@@ -43,6 +43,7 @@ from portal.analysis import (
 from portal.analysis.config import RULE_ORDER
 from portal.analysis.rules import pct
 from portal.analysis_portal import links as flag_links
+from portal.analysis_portal import messages
 from portal.batching import IN_CHUNK, INSERT_CHUNK, chunked
 from portal.extensions import db
 from portal.meetings import services as meetings
@@ -467,7 +468,8 @@ def _sync_flags(territory_id: int, dataset: AnalysisDataset, flags: list[Flag], 
             pupils = None
         occurrences.append({
             "flag_id": ids[identity], "dataset_id": dataset.id, "school_year": year, "value": f.value,
-            "threshold": f.threshold, "message": f.message, "school_name": f.school_name,
+            "threshold": f.threshold, "message_id": f.message_id, "params": finite(f.params),
+            "school_name": f.school_name,
             "unit_label": f.unit_label, "unit_share": f.unit_share, "unit_pupils": pupils,
             "counterpart_id": f.counterpart_id, "counterpart_label": f.counterpart_label,
             "counterpart_share": f.counterpart_share,
@@ -475,6 +477,15 @@ def _sync_flags(territory_id: int, dataset: AnalysisDataset, flags: list[Flag], 
     _insert(FlagOccurrence, occurrences)
     db.session.flush()
     return set(ids.values())
+
+
+def finite(params: dict[str, Any]) -> dict[str, Any]:
+    """A message's values as JSON can hold them: a number that is not finite (never expected) is refused
+    rather than stored as something JSON cannot read back."""
+    for name, value in params.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"The value {name} of a flag message is not a finite number: {value}")
+    return params
 
 
 def _tidy_flags(flag_ids: Iterable[int]) -> None:
@@ -722,7 +733,7 @@ def _as_flag(row: AnalysisFlag, occ: FlagOccurrence) -> Flag:
     return Flag(
         rule=row.rule, severity=row.severity, school_year=occ.school_year, territory=row.territory_label,
         school_type=row.school_type, school_id=row.school_id, grade=row.grade, class_name=row.class_name,
-        value=occ.value, threshold=occ.threshold, message=occ.message, school_name=occ.school_name,
+        value=occ.value, threshold=occ.threshold, message="", school_name=occ.school_name,
         unit_label=occ.unit_label, unit_share=occ.unit_share, counterpart_id=occ.counterpart_id,
         counterpart_label=occ.counterpart_label, counterpart_share=occ.counterpart_share,
     )
@@ -734,7 +745,7 @@ def visible_message(row: AnalysisFlag, occ: FlagOccurrence | None, user: User) -
     if occ is None:
         return _("This signal is not in the stored data any more (its school year was replaced).")
     if count_visible(occ.unit_pupils, user) or occ.unit_pupils is None:
-        return occ.message
+        return messages.render(occ.message_id, occ.params)
     share = pct(occ.unit_share) if occ.unit_share is not None else "—"
     return _("%(rule)s: %(unit)s, share %(share)s. A signal to look into.", rule=rule_label(row.rule),
              unit=occ.unit_label or flag_subject(row), share=share)
@@ -780,7 +791,7 @@ def findings(rows: list[Row], user: User) -> list[ListedFinding]:
         if len(items) == 1:
             message = visible_message(items[0][0], items[0][1], user)
         else:
-            message = finding.message  # shares only, no counts
+            message = messages.render_group(finding.rule, finding.flags)  # shares only, no counts
         listed.append(ListedFinding(finding, items, message))
     for row, occ in rows:
         if occ is None:
@@ -940,7 +951,9 @@ def put_on_agenda(flag: AnalysisFlag, meeting: Meeting, *, actor: User) -> Agend
     occurrence = flag.occurrences[-1] if flag.occurrences else None
     try:
         # The meetings service puts it last, marks the meeting changed (feeds) and audits the agenda change.
-        data = meetings.AgendaData(title=agenda_title(flag), notes=occurrence.message if occurrence else None)
+        with force_locale("cs"):  # the agenda is shared: in Czech, like its title
+            notes = messages.render(occurrence.message_id, occurrence.params) if occurrence else None
+        data = meetings.AgendaData(title=agenda_title(flag), notes=notes)
         item = meetings.add_agenda_item(meeting, data, actor=actor)
     except meetings.MeetingError as error:
         raise AnalysisError(str(error)) from error
@@ -966,7 +979,8 @@ def flags_export(rows: list[Row]) -> tuple[list[str], list[list[Any]]]:
             row.identity, row.rule, row.severity, row.state, occ.school_year if occ else "",
             row.territory_label,
             row.school_type, row.school_id, row.school_name, row.grade, row.class_name,
-            round(occ.value, 6) if occ else None, occ.threshold if occ else None, occ.message if occ else "",
+            round(occ.value, 6) if occ else None, occ.threshold if occ else None,
+            messages.render(occ.message_id, occ.params) if occ else "",
             row.first_seen_year, row.last_seen_year,
         ])
     return header, body

@@ -237,7 +237,7 @@ class AnalysisFlag(db.Model):
 
 
 class FlagOccurrence(db.Model):
-    """A flag as found in one school year's data (value, threshold and the analysis module's message)."""
+    """A flag as found in one school year's data: value, threshold, and its message as a message id with values."""
 
     __tablename__ = "analysis_flag_occurrence"
     __table_args__ = (
@@ -251,7 +251,10 @@ class FlagOccurrence(db.Model):
     school_year: Mapped[str] = mapped_column(String(7))
     value: Mapped[float] = mapped_column(Float)
     threshold: Mapped[float] = mapped_column(Float)
-    message: Mapped[str] = mapped_column(Text)
+    # The message as facts, rendered in the reader's language by portal.analysis_portal.messages: the
+    # sentence's id (usually the rule id) and its values (finite numbers and names; JSON).
+    message_id: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # For grouping pair flags into one finding and for the privacy rule (counts of units under 10 pupils).
     school_name: Mapped[str | None] = mapped_column(String(300))
     unit_label: Mapped[str | None] = mapped_column(String(300))
