@@ -171,17 +171,21 @@ def test_the_migration_moves_untyped_links_to_agenda_items(scratch_url):
             now = datetime.now(UTC)
             later = now + timedelta(days=5)
             rows = [
-                ("INSERT INTO territory (id, name, slug, created_at) VALUES (1, 'MAP ORP Vzorov', 'vzorov', :now)",
+                ("INSERT INTO territory (id, name, slug, created_at) "
+                 "VALUES (1, 'MAP ORP Vzorov', 'vzorov', :now)",
                  {}),
                 ("INSERT INTO working_group (id, territory_id, name, slug, kind, created_at) "
                  "VALUES (1, 1, 'PS RP', 'ps-rp', 'equal_opportunities', :now)", {}),
-                ("INSERT INTO meeting (id, uid, group_id, title, starts_at, ends_at, kind, status, created_at, "
-                 "updated_at) VALUES (1, 'u1', 1, 'Jednání', :later, :later, 'regular', 'planned', :now, :now)",
+                ("INSERT INTO meeting (id, uid, group_id, title, starts_at, ends_at, kind, status, "
+                 "created_at, updated_at) "
+                 "VALUES (1, 'u1', 1, 'Jednání', :later, :later, 'regular', 'planned', :now, :now)",
                  {}),
                 ("INSERT INTO agenda_item (id, meeting_id, position, title) VALUES (7, 1, 1, 'Signál')", {}),
-                ("INSERT INTO analysis_flag (id, territory_id, identity, rule, severity, state, first_seen_year, "
-                 "last_seen_year, created_at, updated_at) VALUES (1, 1, 'a|b', 'funding_gap', 'warning', "
-                 "'discussed', '2025/26', '2025/26', :now, :now)", {}),
+                ("INSERT INTO analysis_flag (id, territory_id, identity, rule, severity, state, "
+                 "first_seen_year, last_seen_year, created_at, updated_at) "
+                 "VALUES (1, 1, 'a|b', 'funding_gap', 'warning', 'discussed', '2025/26', '2025/26', "
+                 ":now, :now)",
+                 {}),
                 # One link to an existing item, one whose item was deleted, one of an unknown kind.
                 ("INSERT INTO analysis_flag_link (id, flag_id, target_type, target_id, created_at) VALUES "
                  "(1, 1, 'agenda_item', 7, :now), (2, 1, 'agenda_item', 99, :now), "

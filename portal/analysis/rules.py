@@ -442,7 +442,8 @@ def disadvantaged_spread_classes(ctx: Context, cfg: RuleConfig) -> None:
                         unit_label=c.class_name,
                         unit_share=share,
                         message_id="spread_classes_average",
-                        params={"class": f"{c.class_name}{_stream(c)}", "share": share, "diff": share - pooled,
+                        params={"class": f"{c.class_name}{_stream(c)}", "share": share,
+                                "diff": share - pooled,
                                 "grade": grade, "school": site.school_name, "pooled": pooled,
                                 "threshold_pp": cfg.threshold},
                     )
@@ -664,7 +665,8 @@ def competence_gap(ctx: Context, cfg: RuleConfig) -> None:
                 if _exceeds(gap, cfg.threshold):
                     gaps.append(gap)
                     params.update(reference_gap=gap, reference=reference.value,
-                                  reference_source=reference.source or "", reference_date=str(reference.date or ""))
+                                  reference_source=reference.source or "",
+                                  reference_date=str(reference.date or ""))
                     source = f", {reference.source}" if reference.source else ""
                     date = f", {reference.date}" if reference.date else ""
                     reasons.append(
@@ -675,7 +677,8 @@ def competence_gap(ctx: Context, cfg: RuleConfig) -> None:
                 gap = (best_score - score) / best_score
                 if _exceeds(gap, cfg.threshold):
                     gaps.append(gap)
-                    params.update(best_gap=gap, type=school_type, best=best.school_name, best_score=best_score)
+                    params.update(best_gap=gap, type=school_type, best=best.school_name,
+                                  best_score=best_score)
                     reasons.append(
                         f"o {pct(gap)} pod výsledkem nejlepší školy typu {type_label(school_type)} v území, "
                         f"{_q(best.school_name)} ({number(best_score)})"

@@ -74,7 +74,7 @@ def flags_linked_to_ids(kind: str, target_ids: Iterable[int] | Select, user: Use
                         ) -> dict[int, list[AnalysisFlag]]:
     """:func:`flags_linked_to` by target ids of one kind (a list, or a subquery selecting them)."""
     ids = target_ids if isinstance(target_ids, Select) else list(target_ids)
-    if (not isinstance(ids, Select) and not ids) or user is None or not getattr(user, "is_authenticated", False):
+    if (not isinstance(ids, Select) and not ids) or not getattr(user, "is_authenticated", False):
         return {}
     column = _column(kind)
     rows = db.session.execute(

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from portal.i18n import points_filter
 
@@ -23,8 +22,8 @@ from portal.i18n import points_filter
 MESSAGES: dict[str, Any] = {
     "spread_schools_pair": _l(
         "The share of disadvantaged pupils at the school “%(school)s” (%(share)s) differs from that of the "
-        "school “%(other)s” (%(other_share)s) by %(diff)s, that is by more than %(threshold_pp)s. A signal to "
-        "look into (guide II.3)."),
+        "school “%(other)s” (%(other_share)s) by %(diff)s, that is by more than %(threshold_pp)s. "
+        "A signal to look into (guide II.3)."),
     "spread_schools_average": _l(
         "The share of disadvantaged pupils at the school “%(school)s” (%(share)s) is %(diff)s above the "
         "pooled share of %(type)s schools in the territory %(territory)s (%(pooled)s), that is by more than "
@@ -70,8 +69,8 @@ MESSAGES: dict[str, Any] = {
         "II.5)."),
     "disadvantaged_matura_gap": _l(
         "Of the disadvantaged leavers of the school “%(school)s”, %(rate)s (%(count)s of %(focal)s) continue "
-        "in matura programmes, %(gap)s fewer than of all the school's leavers (%(overall)s); the threshold is "
-        "%(threshold)s. A signal to look into (guide II.8)."),
+        "in matura programmes, %(gap)s fewer than of all the school's leavers (%(overall)s); the threshold "
+        "is %(threshold)s. A signal to look into (guide II.8)."),
     "small_segregated_school": _l(
         "The small school “%(school)s” (%(pupils)s pupils, fewer than %(limit)s) has a share of "
         "disadvantaged pupils of %(share)s, %(diff)s more than the pooled share of %(type)s schools in the "
@@ -172,7 +171,8 @@ def render_group(rule: str, flags: Sequence[Any]) -> str:
         text = _("%(units)s differ from each other in the share of disadvantaged pupils by more than "
                  "%(threshold)s", units=units, threshold=threshold)
     else:
-        text = _("%(units)s with a share of disadvantaged pupils more than %(threshold)s above the pooled share",
+        text = _("%(units)s with a share of disadvantaged pupils more than %(threshold)s above the pooled "
+                 "share",
                  units=units, threshold=threshold)
     shared = [f for f in flags if f.unit_share is not None]
     if shared:

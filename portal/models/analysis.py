@@ -15,7 +15,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -237,7 +247,8 @@ class AnalysisFlag(db.Model):
 
 
 class FlagOccurrence(db.Model):
-    """A flag as found in one school year's data: value, threshold, and its message as a message id with values."""
+    """A flag as found in one school year's data: value, threshold, and its message (a message id with
+    values)."""
 
     __tablename__ = "analysis_flag_occurrence"
     __table_args__ = (
