@@ -18,17 +18,12 @@ from portal.analysis_portal import links, services
 from portal.extensions import db
 from portal.meetings import services as meetings
 from portal.models import AgendaItem, AnalysisFlag, FlagEvent, FlagLink, Meeting
+from tests import test_analysis_portal_flags as analysis_tests
 from tests.test_analysis_portal_fixtures import import_sample, make_meeting
 
-
-@pytest.fixture
-def territory(factories):
-    return factories.territory("MAP ORP Vzorov", "vzorov")
-
-
-@pytest.fixture
-def coordinator(factories, territory):
-    return factories.user("coordinator", territory=territory)
+# The analysis tests' fixtures (a territory and its coordinator).
+coordinator = analysis_tests.coordinator
+territory = analysis_tests.territory
 
 
 def flags(n: int) -> list[AnalysisFlag]:
@@ -39,15 +34,20 @@ def link_count() -> int:
     return db.session.scalar(select(func.count()).select_from(FlagLink))
 
 
+def flag_on_agenda(territory, coordinator) -> tuple[AnalysisFlag, AgendaItem]:
+    """A flag of the sample put on the agenda of a planned meeting (committed)."""
+    import_sample(territory, years=("2025/26",))
+    flag = flags(1)[0]
+    item = services.put_on_agenda(flag, make_meeting(territory), actor=coordinator)
+    db.session.commit()
+    return flag, item
+
+
 # ---- the database deletes links with their targets ---------------------------------------------------
 
 
 def test_deleting_an_agenda_item_deletes_its_link_and_a_new_item_shows_no_flag(territory, coordinator):
-    import_sample(territory, years=("2025/26",))
-    flag = flags(1)[0]
-    meeting = make_meeting(territory)
-    item = services.put_on_agenda(flag, meeting, actor=coordinator)
-    db.session.commit()
+    flag, item = flag_on_agenda(territory, coordinator)
     assert link_count() == 1
     meetings.delete_agenda_item(item, actor=coordinator)
     db.session.commit()
@@ -75,11 +75,7 @@ def test_deleting_a_meeting_deletes_the_links_of_its_agenda(territory, coordinat
 
 
 def test_deleting_a_flag_deletes_its_links_and_keeps_the_agenda_item(territory, coordinator):
-    import_sample(territory, years=("2025/26",))
-    flag = flags(1)[0]
-    meeting = make_meeting(territory)
-    item = services.put_on_agenda(flag, meeting, actor=coordinator)
-    db.session.commit()
+    flag, item = flag_on_agenda(territory, coordinator)
     db.session.execute(delete(AnalysisFlag).where(AnalysisFlag.id == flag.id))
     db.session.commit()
     assert link_count() == 0 and db.session.get(AgendaItem, item.id) is not None
@@ -213,3 +209,31 @@ def test_the_migration_moves_untyped_links_to_agenda_items(scratch_url):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+# ---- the workflow function the proposals area will call --------------------------------------------------
+
+
+def test_a_response_links_the_flag_and_moves_it_to_addressed(territory, coordinator):
+    import_sample(territory, years=("2025/26",))
+    flag = flags(1)[0]
+    meeting = make_meeting(territory)
+    # Proposals register their link kind when they arrive; an agenda item stands in as the target here.
+    target = AgendaItem(meeting_id=meeting.id, position=1, title="Návrh aktivity")
+    db.session.add(target)
+    db.session.flush()
+    with pytest.raises(TypeError):
+        services.respond_with_proposal(flag, meeting, actor=coordinator)  # not a link target
+    assert flag.state == "new" and link_count() == 0
+    services.respond_with_proposal(flag, target, actor=coordinator)
+    db.session.commit()
+    assert flag.state == "addressed"
+    assert [(e.from_state, e.to_state) for e in flag.events] == [
+        ("new", "discussed"), ("discussed", "addressed")]
+    assert {e.link_id for e in flag.events} == {links.find_link(flag, target).id}
+    with pytest.raises(services.AnalysisError):
+        services.respond_with_proposal(flag, target, actor=coordinator)
+    services.change_state(flag, "closed", note="Vyřešeno.", actor=coordinator)
+    with pytest.raises(services.AnalysisError):  # a closed flag is reopened first, with a note
+        services.respond_with_proposal(flag, target, actor=coordinator)
+    assert link_count() == 1

@@ -8,7 +8,6 @@ import io
 import re
 from datetime import UTC, datetime
 
-import pytest
 from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import select, text
@@ -20,12 +19,16 @@ from portal.analysis.config import rules_from_mapping
 from portal.analysis_portal import messages, services
 from portal.extensions import db
 from portal.models import AnalysisFlag, FlagOccurrence
+from tests import test_analysis_portal_flags as analysis_tests
 from tests.test_analysis_flag_links import scratch_url  # noqa: F401 (fixture)
 from tests.test_analysis_portal_fixtures import SAMPLE, import_sample, make_meeting
 
 #: Words of the Czech flag sentences that an English reader must not meet in a flag message.
 CZECH = ("Signál k prověření", "signál k prověření (", "Podíl ", "žáků", "práh je", "příručka II",
          "škol typu")
+
+# The analysis tests' fixtures (a territory and its coordinator).
+territory = analysis_tests.territory
 
 
 def czech_in(html: str) -> list[str]:
@@ -68,11 +71,6 @@ def test_every_rule_and_variant_renders_in_both_languages(app):
                 assert english and not czech_in(english), english
     assert {"competence_gap", "gym_outflow_high_national", "spread_schools_average"} <= {
         f.message_id for f in result.flags}
-
-
-@pytest.fixture
-def territory(factories):
-    return factories.territory("MAP ORP Vzorov", "vzorov")
 
 
 def test_stored_flags_carry_facts_not_sentences(territory):
