@@ -22,7 +22,7 @@ def test_demo_imports_the_sample_and_puts_a_flag_on_a_demo_meeting_once(app):
     link = db.session.scalar(select(FlagLink))
     assert link is not None, "the meetings demo should provide a planned meeting"
     flag = db.session.get(AnalysisFlag, link.flag_id)
-    item = db.session.get(AgendaItem, link.target_id)
+    item = db.session.get(AgendaItem, link.agenda_item_id)
     assert flag.state == "discussed" and flag.territory_id == context.territory.id
     assert item.title.startswith("Signál k prověření")
     assert item.meeting.group.territory_id == context.territory.id

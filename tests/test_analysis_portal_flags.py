@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event, func, select
 
 from portal.analysis import School
-from portal.analysis_portal import services
+from portal.analysis_portal import links, services
 from portal.extensions import db
 from portal.models import AgendaItem, AnalysisFlag, FlagLink, FlagOccurrence
 from portal.models.base import utcnow
@@ -104,7 +104,7 @@ def test_put_on_agenda_adds_the_last_item_and_links_it(client, login_as, territo
     assert items[-1].position == 2 and items[-1].title.startswith("Signál k prověření: ")
     assert meeting.updated_at > before
     link = db.session.scalar(select(FlagLink))
-    assert (link.flag_id, link.target_type, link.target_id) == (flag.id, "agenda_item", items[-1].id)
+    assert (link.flag_id, link.agenda_item_id) == (flag.id, items[-1].id)
     flag = db.session.get(AnalysisFlag, flag.id)
     assert flag.state == "new"  # the coordinator moves the state explicitly
     assert [e.kind for e in flag.events] == ["agenda"] and flag.events[0].link_id == link.id
@@ -132,10 +132,10 @@ def test_the_meeting_page_hides_flags_from_other_people(client, login_as, territ
     db.session.commit()
     page = client.get(f"/meetings/{meeting.id}")
     assert page.status_code == 200 and f"/analysis/flags/{flag.id}" not in page.get_data(as_text=True)
-    assert services.flags_for_agenda(meeting, None) == {}
+    assert links.flags_on_agenda(meeting, None) == {}
 
 
-def test_flags_for_agenda_is_one_query(territory, coordinator):
+def test_flags_on_agenda_is_one_query(territory, coordinator):
     import_sample(territory, years=("2025/26",))
     meeting = make_meeting(territory=territory)
     flags = db.session.scalars(select(AnalysisFlag).order_by(AnalysisFlag.id).limit(4)).all()
@@ -145,7 +145,7 @@ def test_flags_for_agenda_is_one_query(territory, coordinator):
     db.session.expire_all()
     assert meeting.id and coordinator.role  # loaded before counting
     with count_queries() as queries:
-        result = services.flags_for_agenda(meeting, coordinator)
+        result = links.flags_on_agenda(meeting, coordinator)
     assert len(queries) == 1
     assert sorted(f.id for fs in result.values() for f in fs) == sorted(f.id for f in flags)
 

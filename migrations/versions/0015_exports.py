@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_exports'
-down_revision = '0011_indexes'
+down_revision = '0012_flag_links'
 branch_labels = None
 depends_on = None
 

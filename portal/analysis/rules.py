@@ -58,6 +58,10 @@ class Flag:
     counterpart_id: str | None = field(default=None, compare=False)
     counterpart_label: str | None = field(default=None, compare=False)
     counterpart_share: float | None = field(default=None, compare=False)
+    #: The message as facts: which sentence (``message_id``, usually the rule id) and its values (numbers
+    #: unformatted, names as they are), so a reader's language can render it; ``message`` is the Czech text.
+    message_id: str = field(default="", compare=False)
+    params: dict[str, object] = field(default_factory=dict, compare=False)
 
     @property
     def identity(self) -> str:
@@ -237,6 +241,8 @@ class Context:
         counterpart_id: str | None = None,
         counterpart_label: str | None = None,
         counterpart_share: float | None = None,
+        message_id: str | None = None,
+        params: dict[str, object] | None = None,
     ) -> None:
         """Record a flag of a site (``site`` given), a class (plus ``grade``/``class_name``) or a territory
         (``site`` None, ``school_year`` and ``territory`` given)."""
@@ -259,6 +265,8 @@ class Context:
                 counterpart_id=counterpart_id,
                 counterpart_label=counterpart_label,
                 counterpart_share=counterpart_share,
+                message_id=message_id or cfg.id,
+                params=params or {},
             )
         )
 
@@ -361,6 +369,10 @@ def disadvantaged_spread_schools(ctx: Context, cfg: RuleConfig) -> None:
                         f"v území {territory} ({pct(pooled)}), tedy o více než {pp(cfg.threshold)} "
                         f"{SIGNAL} (příručka II.3).",
                         unit_share=share,
+                        message_id="spread_schools_average",
+                        params={"school": s.school_name, "share": share, "diff": share - pooled,
+                                "type": school_type, "territory": territory, "pooled": pooled,
+                                "threshold_pp": cfg.threshold},
                     )
             continue
         (low, low_site), (high, high_site) = _pairwise_extremes(units)
@@ -387,6 +399,9 @@ def disadvantaged_spread_schools(ctx: Context, cfg: RuleConfig) -> None:
                     counterpart_id=other.school_id,
                     counterpart_label=other.school_name,
                     counterpart_share=other_share,
+                    message_id="spread_schools_pair",
+                    params={"school": s.school_name, "share": share, "other": other.school_name,
+                            "other_share": other_share, "diff": diff, "threshold_pp": cfg.threshold},
                 )
 
 
@@ -426,6 +441,11 @@ def disadvantaged_spread_classes(ctx: Context, cfg: RuleConfig) -> None:
                         class_name=c.class_name,
                         unit_label=c.class_name,
                         unit_share=share,
+                        message_id="spread_classes_average",
+                        params={"class": f"{c.class_name}{_stream(c)}", "share": share,
+                                "diff": share - pooled,
+                                "grade": grade, "school": site.school_name, "pooled": pooled,
+                                "threshold_pp": cfg.threshold},
                     )
             continue
         (low, low_class), (high, high_class) = _pairwise_extremes(units)
@@ -455,6 +475,11 @@ def disadvantaged_spread_classes(ctx: Context, cfg: RuleConfig) -> None:
                     counterpart_id=other.class_name,
                     counterpart_label=other.class_name,
                     counterpart_share=other_share,
+                    message_id="spread_classes_pair",
+                    params={"class": f"{c.class_name}{_stream(c)}", "share": share,
+                            "other": f"{other.class_name}{_stream(other)}", "other_share": other_share,
+                            "diff": diff, "grade": grade, "school": site.school_name,
+                            "threshold_pp": cfg.threshold},
                 )
 
 
@@ -489,6 +514,7 @@ def _territory_share(
                 territory=territory,
                 unit_label=territory,
                 unit_share=share,
+                params={"territory": territory, "share": share, "threshold": cfg.threshold},
             )
 
 
@@ -525,6 +551,7 @@ def _site_share(ctx: Context, cfg: RuleConfig, column: str, label: str, section:
                 f"Podíl {label} ve škole {_q(s.school_name)} je {pct(share)}, více než {pct(cfg.threshold)}. "
                 f"{SIGNAL} (příručka {section}).",
                 unit_share=share,
+                params={"school": s.school_name, "share": share, "threshold": cfg.threshold},
             )
 
 
@@ -565,6 +592,8 @@ def dropout_gap(ctx: Context, cfg: RuleConfig) -> None:
                     f"v území {territory} ({pct(pooled)}); práh je "
                     f"{pct(cfg.threshold)}. {SIGNAL} (příručka II.4).",
                     unit_share=rate,
+                    params={"school": s.school_name, "rate": rate, "gap": gap, "type": school_type,
+                            "territory": territory, "pooled": pooled, "threshold": cfg.threshold},
                 )
 
 
@@ -596,6 +625,8 @@ def further_ed_gap(ctx: Context, cfg: RuleConfig) -> None:
                     f"o {pct(gap)} méně než souhrnně ve školách typu {type_label(school_type)} v území "
                     f"{territory} ({pct(pooled)}); práh je {pct(cfg.threshold)}. {SIGNAL} (příručka II.4).",
                     unit_share=rate,
+                    params={"school": s.school_name, "rate": rate, "gap": gap, "type": school_type,
+                            "territory": territory, "pooled": pooled, "threshold": cfg.threshold},
                 )
 
 
@@ -628,10 +659,14 @@ def competence_gap(ctx: Context, cfg: RuleConfig) -> None:
             score = s.competence_score or 0.0
             reasons = []
             gaps = []
+            params: dict[str, object] = {"school": s.school_name, "score": score, "threshold": cfg.threshold}
             if reference.value:
                 gap = (reference.value - score) / reference.value
                 if _exceeds(gap, cfg.threshold):
                     gaps.append(gap)
+                    params.update(reference_gap=gap, reference=reference.value,
+                                  reference_source=reference.source or "",
+                                  reference_date=str(reference.date or ""))
                     source = f", {reference.source}" if reference.source else ""
                     date = f", {reference.date}" if reference.date else ""
                     reasons.append(
@@ -642,6 +677,8 @@ def competence_gap(ctx: Context, cfg: RuleConfig) -> None:
                 gap = (best_score - score) / best_score
                 if _exceeds(gap, cfg.threshold):
                     gaps.append(gap)
+                    params.update(best_gap=gap, type=school_type, best=best.school_name,
+                                  best_score=best_score)
                     reasons.append(
                         f"o {pct(gap)} pod výsledkem nejlepší školy typu {type_label(school_type)} v území, "
                         f"{_q(best.school_name)} ({number(best_score)})"
@@ -656,6 +693,7 @@ def competence_gap(ctx: Context, cfg: RuleConfig) -> None:
                     f"práh je {pct(cfg.threshold)}. {SIGNAL} (příručka II.4).",
                     counterpart_id=best.school_id if best is not s else None,
                     counterpart_label=best.school_name if best is not s else None,
+                    params=params,
                 )
 
 
@@ -702,6 +740,9 @@ def funding_gap(ctx: Context, cfg: RuleConfig) -> None:
                         counterpart_id=best.school_id,
                         counterpart_label=best.school_name,
                         counterpart_share=other_share,
+                        params={"school": s.school_name, "funding": funding, "gap": gap,
+                                "other": best.school_name, "other_funding": best.funding_per_pupil,
+                                "share": share, "other_share": other_share, "threshold": cfg.threshold},
                     )
             for s in ordered[i:j]:
                 if best is None or (s.funding_per_pupil or 0.0) > (best.funding_per_pupil or 0.0):
@@ -742,6 +783,8 @@ def disadvantaged_matura_gap(ctx: Context, cfg: RuleConfig) -> None:
                 f"vycházejících školy ({pct(overall)}); práh je "
                 f"{pct(cfg.threshold)}. {SIGNAL} (příručka II.8).",
                 unit_share=rate,
+                params={"school": s.school_name, "rate": rate, "count": s.disadvantaged_leavers_matura,
+                        "focal": focal, "gap": gap, "overall": overall, "threshold": cfg.threshold},
             )
 
 
@@ -768,6 +811,9 @@ def small_segregated_school(ctx: Context, cfg: RuleConfig) -> None:
                     f"({pct(pooled)}); práh je {pp(cfg.threshold)} "
                     f"{SIGNAL} (příručka II.3).",
                     unit_share=share,
+                    params={"school": s.school_name, "pupils": s.pupils, "limit": limit, "share": share,
+                            "diff": share - pooled, "type": school_type, "territory": territory,
+                            "pooled": pooled, "threshold_pp": cfg.threshold},
                 )
 
 
@@ -783,6 +829,7 @@ def high_disadvantage_school(ctx: Context, cfg: RuleConfig) -> None:
                 f"Podíl znevýhodněných žáků ve škole {_q(s.school_name)} je {pct(share)}, alespoň "
                 f"{pct(cfg.threshold)}. Informativní {SIGNAL.lower()} (příručka II.3).",
                 unit_share=share,
+                params={"school": s.school_name, "share": share, "threshold": cfg.threshold},
             )
 
 
@@ -808,6 +855,10 @@ def gym_outflow_high(ctx: Context, cfg: RuleConfig) -> None:
                 f"{_q(s.school_name)} ({pct(rate)}), alespoň {pct(cfg.threshold)}{context}. "
                 f"Informativní {SIGNAL.lower()} (selektivita přechodu na víceletá gymnázia).",
                 unit_share=rate,
+                message_id="gym_outflow_high" if national is None else "gym_outflow_high_national",
+                params={"school": s.school_name, "outflow": s.gym_outflow, "grade5": s.grade5_pupils,
+                        "rate": rate, "threshold": cfg.threshold,
+                        **({"national": national} if national is not None else {})},
             )
 
 

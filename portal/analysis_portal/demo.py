@@ -55,7 +55,7 @@ def _demo_agenda(ctx: DemoContext) -> None:
     item = services.put_on_agenda(flag, meetings[0], actor=coordinator)
     if flag.state == FlagState.NEW:
         link = db.session.scalar(
-            select(FlagLink).where(FlagLink.target_id == item.id, FlagLink.flag_id == flag.id))
+            select(FlagLink).where(FlagLink.agenda_item_id == item.id, FlagLink.flag_id == flag.id))
         services.change_state(flag, FlagState.DISCUSSED.value, actor=coordinator, link=link,
                               note="Zařazeno na jednání PS; škola připraví podklady "
                                    "k rozdělení žáků do tříd.")

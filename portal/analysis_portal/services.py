@@ -1,4 +1,7 @@
-"""Services of the analysis in the portal: import, stored results, the flag workflow, agenda links.
+"""Services of the analysis in the portal: the import. The rest has its own module, re-exported here for
+the pages: ``base`` (refusals, who sees what, labels), ``reads`` (what pages and exports show), ``workflow``
+(the flag states), ``links`` (flags linked to agenda items and, later, proposals and reports), ``messages``
+(flag messages in the reader's language).
 
 Everything is per territory. Services take the acting user explicitly (``actor=``), change the database,
 record an audit event and only ``flush()``; refusals raise :class:`AnalysisError` with a translated message.
@@ -18,36 +21,76 @@ import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.analysis import (
     Dataset,
-    Finding,
     Flag,
-    RuleSet,
     School,
     SchoolClass,
     analyse,
-    default_rules,
-    group_flags,
 )
-from portal.analysis.config import RULE_ORDER
-from portal.analysis.rules import pct
-from portal.analysis_portal.visibility import AGENDA_ITEM, may_see_analysis
+from portal.analysis_portal.base import (  # noqa: F401 (the names the pages and tests use from here)
+    INDEX_FIELDS,
+    POINTS_RULES,
+    RULE_LABELS,
+    SEVERITY_LABELS,
+    SMALL_UNIT,
+    STATE_LABELS,
+    TYPE_LABELS,
+    AnalysisError,
+    count_visible,
+    flag_subject,
+    flag_title,
+    in_territory,
+    rule_label,
+    rule_source,
+    rules_for,
+    sees_counts,
+)
+from portal.analysis_portal.reads import (  # noqa: F401 (the reads: lists, pages, exports)
+    SHARES,
+    Comparison,
+    FlagFilters,
+    ListedFinding,
+    ListPage,
+    Overview,
+    Row,
+    SchoolView,
+    TypeSeries,
+    Where,
+    datasets,
+    findings,
+    flag_rows,
+    flag_schools,
+    flags_export,
+    indices_export,
+    load_flag,
+    overview,
+    resolve_links,
+    school_view,
+    visible_message,
+)
+from portal.analysis_portal.workflow import (  # noqa: F401 (the flag workflow)
+    TRANSITIONS,
+    agenda_title,
+    allowed_states,
+    change_state,
+    note_required,
+    planned_meetings,
+    put_on_agenda,
+    respond_with_proposal,
+)
 from portal.batching import IN_CHUNK, INSERT_CHUNK, chunked
 from portal.extensions import db
-from portal.meetings import services as meetings
 from portal.models import (
-    AgendaItem,
     AnalysisDataset,
     AnalysisFlag,
     AnalysisUpload,
@@ -57,111 +100,17 @@ from portal.models import (
     FlagLink,
     FlagOccurrence,
     IndexRecord,
-    Meeting,
     SchoolRecord,
     User,
-    WorkingGroup,
 )
 from portal.models.analysis import FlagState
 from portal.models.base import utcnow
-from portal.models.meetings import MeetingStatus
-from portal.versioning import check_version
 
-#: Units (schools, classes) with fewer pupils show their shares but not their counts to non-coordinators.
-SMALL_UNIT = 10
 UPLOAD_TTL = timedelta(hours=2)
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 
 SCHOOL_FIELDS = tuple(f.name for f in dataclasses.fields(School) if f.name != "row")
 CLASS_FIELDS = tuple(f.name for f in dataclasses.fields(SchoolClass) if f.name != "row")
-INDEX_FIELDS = ("dissimilarity", "isolation", "exposure", "correlation_ratio", "theil_h", "gini")
-
-RULE_LABELS: dict[str, Any] = {
-    "disadvantaged_spread_schools": _l("Difference in the share of disadvantaged pupils between schools"),
-    "disadvantaged_spread_classes": _l("Difference in the share of disadvantaged pupils between classes"),
-    "sen_share_territory": _l("Share of pupils with special educational needs in the territory"),
-    "mild_id_share_territory": _l("Share of pupils with mild intellectual disability in the territory"),
-    "sen_share_school": _l("Share of pupils with special educational needs in a school"),
-    "mild_id_share_school": _l("Share of pupils with mild intellectual disability in a school"),
-    "dropout_gap": _l("Dropouts and repeated grades above the territory"),
-    "further_ed_gap": _l("Continuation to matura programmes below the territory"),
-    "competence_gap": _l("National testing results below the reference"),
-    "funding_gap": _l("Less funding per pupil with more disadvantaged pupils"),
-    "disadvantaged_matura_gap": _l("Disadvantaged leavers continue to matura programmes less often"),
-    "small_segregated_school": _l("Small school with a high share of disadvantaged pupils"),
-    "high_disadvantage_school": _l("High share of disadvantaged pupils in a school"),
-    "high_disadvantage_territory": _l("High share of disadvantaged pupils in the territory"),
-    "gym_outflow_high": _l("High outflow to multi-year gymnasia"),
-}
-
-STATE_LABELS: dict[str, Any] = {
-    FlagState.NEW.value: _l("new"),
-    FlagState.DISCUSSED.value: _l("discussed"),
-    FlagState.ADDRESSED.value: _l("addressed by a proposal"),
-    FlagState.MONITORED.value: _l("monitored"),
-    FlagState.CLOSED.value: _l("closed"),
-}
-
-SEVERITY_LABELS: dict[str, Any] = {"warning": _l("calls for a plan"), "info": _l("informational")}
-
-TYPE_LABELS: dict[str, Any] = {
-    "MS": _l("kindergarten (MŠ)"),
-    "ZS": _l("primary school (ZŠ)"),
-    "SS": _l("secondary school (SŠ)"),
-    "GYM": _l("multi-year gymnasium"),
-}
-
-#: Allowed state changes. A flag is discussed (usually at a meeting), then addressed by a proposal, then
-#: monitored; it can be closed from any open state, and a closed flag can be reopened as discussed.
-#: Closing and reopening need a note (why); see :func:`change_state`.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    FlagState.NEW.value: (FlagState.DISCUSSED.value, FlagState.CLOSED.value),
-    FlagState.DISCUSSED.value: (FlagState.ADDRESSED.value, FlagState.MONITORED.value, FlagState.CLOSED.value),
-    FlagState.ADDRESSED.value: (FlagState.MONITORED.value, FlagState.DISCUSSED.value, FlagState.CLOSED.value),
-    FlagState.MONITORED.value: (FlagState.ADDRESSED.value, FlagState.DISCUSSED.value, FlagState.CLOSED.value),
-    FlagState.CLOSED.value: (FlagState.DISCUSSED.value,),
-}
-
-
-class AnalysisError(ValueError):
-    """A user-facing refusal; the message is already translated."""
-
-
-def rules_for(territory_id: int | None) -> RuleSet:
-    """The territory's rules. The defaults for now; a settings page may store overrides later
-    (``portal.analysis.rules_from_mapping``)."""
-    return default_rules()
-
-
-def in_territory(user: User, territory_id: int | None) -> bool:
-    """Objects of a territory are for its people; portal administrators see every territory."""
-    return user.is_admin or (territory_id is not None and user.territory_id == territory_id)
-
-
-def sees_counts(user: User) -> bool:
-    """Coordinators and administrators see the counts of small units; members see their shares only."""
-    return user.is_coordinator
-
-
-def count_visible(pupils: int | None, user: User) -> bool:
-    return sees_counts(user) or (pupils is not None and pupils >= SMALL_UNIT)
-
-
-#: Rules whose value and threshold are a difference of two shares (percentage points); the other rules'
-#: values are shares or relative gaps (per cent).
-POINTS_RULES = frozenset({
-    "disadvantaged_spread_schools", "disadvantaged_spread_classes", "small_segregated_school",
-})
-
-
-def rule_label(rule: str) -> str:
-    return str(RULE_LABELS.get(rule, rule))
-
-
-def rule_source(rule: str, territory_id: int | None) -> str:
-    config = rules_for(territory_id).rules.get(rule)
-    return config.source if config else ""
-
 
 # ---- import -------------------------------------------------------------------------------------------
 
@@ -467,7 +416,8 @@ def _sync_flags(territory_id: int, dataset: AnalysisDataset, flags: list[Flag], 
             pupils = None
         occurrences.append({
             "flag_id": ids[identity], "dataset_id": dataset.id, "school_year": year, "value": f.value,
-            "threshold": f.threshold, "message": f.message, "school_name": f.school_name,
+            "threshold": f.threshold, "message_id": f.message_id, "params": finite(f.params),
+            "school_name": f.school_name,
             "unit_label": f.unit_label, "unit_share": f.unit_share, "unit_pupils": pupils,
             "counterpart_id": f.counterpart_id, "counterpart_label": f.counterpart_label,
             "counterpart_share": f.counterpart_share,
@@ -475,6 +425,15 @@ def _sync_flags(territory_id: int, dataset: AnalysisDataset, flags: list[Flag], 
     _insert(FlagOccurrence, occurrences)
     db.session.flush()
     return set(ids.values())
+
+
+def finite(params: dict[str, Any]) -> dict[str, Any]:
+    """A message's values as JSON can hold them: a number that is not finite (never expected) is refused
+    rather than stored as something JSON cannot read back."""
+    for name, value in params.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"The value {name} of a flag message is not a finite number: {value}")
+    return params
 
 
 def _tidy_flags(flag_ids: Iterable[int]) -> None:
@@ -501,518 +460,3 @@ def _tidy_flags(flag_ids: Iterable[int]) -> None:
     db.session.flush()
 
 
-# ---- reading the stored analysis ---------------------------------------------------------------------
-
-
-def datasets(territory_id: int | None) -> list[AnalysisDataset]:
-    return list(db.session.scalars(
-        select(AnalysisDataset).where(AnalysisDataset.territory_id == territory_id)
-        .options(joinedload(AnalysisDataset.imported_by)).order_by(AnalysisDataset.school_year)
-    ))
-
-
-@dataclass
-class TypeSeries:
-    """The indices of one school type (in one territory as named in the data) over the school years."""
-
-    territory: str
-    school_type: str
-    by_year: dict[str, IndexRecord] = field(default_factory=dict)
-
-
-@dataclass
-class Overview:
-    datasets: list[AnalysisDataset]
-    year: str | None
-    series: list[TypeSeries]
-    totals: list[dict[str, Any]]
-    schools: list[SchoolRecord]
-    spread_flagged: set[str]
-    flag_counts: dict[str, int]
-
-    @property
-    def years(self) -> list[str]:
-        return [d.school_year for d in self.datasets]
-
-
-def overview(territory_id: int | None, year: str | None = None) -> Overview:
-    """The territory's indices per school type and year, totals per year, and the schools of one year."""
-    stored = datasets(territory_id)
-    years = [d.school_year for d in stored]
-    if year not in years:
-        year = years[-1] if years else None
-    rows = db.session.scalars(
-        select(IndexRecord).join(AnalysisDataset)
-        .where(AnalysisDataset.territory_id == territory_id, IndexRecord.level == "schools")
-    ).all()
-    series: dict[tuple[str, str], TypeSeries] = {}
-    totals: dict[str, dict[str, Any]] = {y: {"school_year": y, "pupils": 0, "disadvantaged": 0, "units": 0}
-                                        for y in years}
-    for row in rows:
-        key = (row.territory or "", row.school_type or "")
-        series.setdefault(key, TypeSeries(*key)).by_year[row.school_year] = row
-        total = totals[row.school_year]
-        total["pupils"] += row.pupils
-        total["disadvantaged"] += row.disadvantaged
-        total["units"] += row.units
-    for total in totals.values():
-        total["share"] = total["disadvantaged"] / total["pupils"] if total["pupils"] else None
-    type_order = {t: n for n, t in enumerate(TYPE_LABELS)}
-    ordered = sorted(series.values(), key=lambda s: (s.territory, type_order.get(s.school_type, 99)))
-    schools: list[SchoolRecord] = []
-    flagged: set[str] = set()
-    counts: dict[str, int] = {}
-    if year is not None:
-        schools = list(db.session.scalars(
-            select(SchoolRecord).join(AnalysisDataset)
-            .where(AnalysisDataset.territory_id == territory_id, AnalysisDataset.school_year == year)
-            .order_by(SchoolRecord.school_type, SchoolRecord.school_name)
-        ))
-        flagged = set(db.session.scalars(
-            select(AnalysisFlag.school_id).join(FlagOccurrence)
-            .where(AnalysisFlag.territory_id == territory_id, FlagOccurrence.school_year == year,
-                   AnalysisFlag.rule == "disadvantaged_spread_schools")
-        ))
-        counts = dict(db.session.execute(
-            select(AnalysisFlag.state, func.count()).join(FlagOccurrence)
-            .where(AnalysisFlag.territory_id == territory_id, FlagOccurrence.school_year == year)
-            .group_by(AnalysisFlag.state)
-        ).all())
-    return Overview(stored, year, ordered, [totals[y] for y in years], schools, flagged, counts)
-
-
-@dataclass
-class Comparison:
-    """One measure of a school against the pooled value of its school type in the territory, per year."""
-
-    label: Any
-    by_year: dict[str, tuple[float | None, float | None]]
-
-
-# (label, numerator, denominator) of the shares a school page compares with the territory.
-SHARES: tuple[tuple[Any, str, str], ...] = (
-    (_l("Disadvantaged pupils"), "disadvantaged", "pupils"),
-    (_l("Pupils with special educational needs"), "sen", "pupils"),
-    (_l("Pupils with mild intellectual disability"), "mild_id", "pupils"),
-    (_l("Dropouts and repeated grades"), "dropouts", "pupils"),
-    (_l("Leavers continuing to matura programmes"), "leavers_matura", "leavers"),
-    (_l("Disadvantaged leavers continuing to matura programmes"), "disadvantaged_leavers_matura",
-     "disadvantaged_leavers"),
-    (_l("Outflow to multi-year gymnasia after grade 5"), "gym_outflow", "grade5_pupils"),
-)
-
-
-def _ratio(num: Any, den: Any) -> float | None:
-    if num is None or not den:
-        return None
-    return num / den
-
-
-@dataclass
-class SchoolView:
-    school_id: str
-    records: list[SchoolRecord]
-    record: SchoolRecord
-    year: str
-    comparisons: list[Comparison]
-    grades: dict[int, list[ClassRecord]]
-    flags: list[AnalysisFlag]
-    class_indices: dict[str, IndexRecord]
-
-    @property
-    def years(self) -> list[str]:
-        return [r.school_year for r in self.records]
-
-
-def school_view(territory_id: int | None, school_id: str, year: str | None = None) -> SchoolView | None:
-    """A school's data over the years, its shares against its type in the territory, classes, flags."""
-    records = list(db.session.scalars(
-        select(SchoolRecord).join(AnalysisDataset)
-        .where(AnalysisDataset.territory_id == territory_id, SchoolRecord.school_id == school_id)
-        .order_by(SchoolRecord.school_year)
-    ))
-    if not records:
-        return None
-    by_year = {r.school_year: r for r in records}
-    if year not in by_year:
-        year = records[-1].school_year
-    record = by_year[year]
-    peers = db.session.scalars(
-        select(SchoolRecord).join(AnalysisDataset)
-        .where(AnalysisDataset.territory_id == territory_id, SchoolRecord.school_type == record.school_type,
-               SchoolRecord.school_year.in_(list(by_year)))
-    ).all()
-    pooled: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for peer in peers:
-        mine = by_year[peer.school_year]
-        if peer.territory != mine.territory:
-            continue
-        for _label, num, den in SHARES:
-            a, b = getattr(peer, num), getattr(peer, den)
-            if a is not None and b:
-                pooled[(peer.school_year, num, den)][0] += a
-                pooled[(peer.school_year, num, den)][1] += b
-    comparisons = []
-    for label, num, den in SHARES:
-        values = {
-            r.school_year: (_ratio(getattr(r, num), getattr(r, den)),
-                            _ratio(*pooled[(r.school_year, num, den)]) if (r.school_year, num, den) in pooled
-                            else None)
-            for r in records
-        }
-        if any(v[0] is not None for v in values.values()):
-            comparisons.append(Comparison(label, values))
-    grades: dict[int, list[ClassRecord]] = defaultdict(list)
-    for c in db.session.scalars(
-        select(ClassRecord)
-        .where(ClassRecord.dataset_id == record.dataset_id, ClassRecord.school_id == school_id)
-        .order_by(ClassRecord.grade, ClassRecord.class_name)
-    ):
-        grades[c.grade].append(c)
-    flags = list(db.session.scalars(
-        select(AnalysisFlag)
-        .where(AnalysisFlag.territory_id == territory_id, AnalysisFlag.school_id == school_id)
-        .options(selectinload(AnalysisFlag.occurrences))
-    ))
-    flags.sort(key=lambda f: (RULE_ORDER.get(f.rule, 99), f.grade or 0, f.class_name or ""))
-    class_indices = {
-        row.school_year: row
-        for row in db.session.scalars(
-            select(IndexRecord).join(AnalysisDataset)
-            .where(AnalysisDataset.territory_id == territory_id, IndexRecord.level == "classes",
-                   IndexRecord.school_id == school_id)
-        )
-    }
-    return SchoolView(school_id, records, record, year, comparisons, dict(grades), flags, class_indices)
-
-
-# ---- the flags list ------------------------------------------------------------------------------------
-
-
-@dataclass
-class FlagFilters:
-    rule: str = ""
-    severity: str = ""
-    year: str = ""
-    school: str = ""
-    state: str = ""
-
-    def as_args(self) -> dict[str, str]:
-        return {k: v for k, v in dataclasses.asdict(self).items() if v}
-
-
-@dataclass
-class ListedFinding:
-    """A finding for the list: the grouped finding and the stored flags with the occurrence shown."""
-
-    finding: Finding | None
-    items: list[tuple[AnalysisFlag, FlagOccurrence | None]]
-    message: str
-
-    @property
-    def grouped(self) -> bool:
-        return len(self.items) > 1
-
-    @property
-    def first(self) -> AnalysisFlag:
-        return self.items[0][0]
-
-
-def _as_flag(row: AnalysisFlag, occ: FlagOccurrence) -> Flag:
-    return Flag(
-        rule=row.rule, severity=row.severity, school_year=occ.school_year, territory=row.territory_label,
-        school_type=row.school_type, school_id=row.school_id, grade=row.grade, class_name=row.class_name,
-        value=occ.value, threshold=occ.threshold, message=occ.message, school_name=occ.school_name,
-        unit_label=occ.unit_label, unit_share=occ.unit_share, counterpart_id=occ.counterpart_id,
-        counterpart_label=occ.counterpart_label, counterpart_share=occ.counterpart_share,
-    )
-
-
-def visible_message(row: AnalysisFlag, occ: FlagOccurrence | None, user: User) -> str:
-    """The analysis module's message, or — for a unit under 10 pupils and a viewer who may not see its
-    counts — a wording with the share only (some messages quote pupil counts)."""
-    if occ is None:
-        return _("This signal is not in the stored data any more (its school year was replaced).")
-    if count_visible(occ.unit_pupils, user) or occ.unit_pupils is None:
-        return occ.message
-    share = pct(occ.unit_share) if occ.unit_share is not None else "—"
-    return _("%(rule)s: %(unit)s, share %(share)s. A signal to look into.", rule=rule_label(row.rule),
-             unit=occ.unit_label or flag_subject(row), share=share)
-
-
-Row = tuple[AnalysisFlag, FlagOccurrence | None]
-
-
-def flag_rows(territory_id: int | None, filters: FlagFilters) -> list[Row]:
-    """The territory's flags matching ``filters``, each with its occurrence in the chosen year (or latest)."""
-    stmt = select(AnalysisFlag, FlagOccurrence).where(AnalysisFlag.territory_id == territory_id)
-    if filters.year:
-        stmt = stmt.join(FlagOccurrence, (FlagOccurrence.flag_id == AnalysisFlag.id)
-                         & (FlagOccurrence.school_year == filters.year))
-    else:
-        stmt = stmt.outerjoin(FlagOccurrence, (FlagOccurrence.flag_id == AnalysisFlag.id)
-                              & (FlagOccurrence.school_year == AnalysisFlag.last_seen_year))
-    if filters.rule:
-        stmt = stmt.where(AnalysisFlag.rule == filters.rule)
-    if filters.severity:
-        stmt = stmt.where(AnalysisFlag.severity == filters.severity)
-    if filters.school:
-        stmt = stmt.where(AnalysisFlag.school_id == filters.school)
-    if filters.state:
-        stmt = stmt.where(AnalysisFlag.state == filters.state)
-    rows = [(row, occ) for row, occ in db.session.execute(stmt).all()]
-    rows.sort(key=lambda pair: (
-        RULE_ORDER.get(pair[0].rule, 99), pair[0].school_type or "", pair[0].school_id or "",
-        pair[0].grade or 0, pair[0].class_name or "",
-    ))
-    # The newest school year first (a stable sort keeps the catalogue order within a year).
-    rows.sort(key=lambda pair: pair[1].school_year if pair[1] else pair[0].last_seen_year, reverse=True)
-    return rows
-
-
-def findings(rows: list[Row], user: User) -> list[ListedFinding]:
-    """Group pair flags of one scope into one finding (``group_flags``); other flags stay single."""
-    present = [(row, occ) for row, occ in rows if occ is not None]
-    by_key = {(row.identity, occ.school_year): (row, occ) for row, occ in present}
-    listed = []
-    for finding in group_flags(_as_flag(row, occ) for row, occ in present):
-        items = [by_key[(f.identity, f.school_year)] for f in finding.flags]
-        if len(items) == 1:
-            message = visible_message(items[0][0], items[0][1], user)
-        else:
-            message = finding.message  # shares only, no counts
-        listed.append(ListedFinding(finding, items, message))
-    for row, occ in rows:
-        if occ is None:
-            listed.append(ListedFinding(None, [(row, None)], visible_message(row, None, user)))
-    return listed
-
-
-def flag_schools(territory_id: int | None) -> list[tuple[str, str]]:
-    """(school_id, name) of the schools that have flags, for the filter."""
-    rows = db.session.execute(
-        select(AnalysisFlag.school_id, func.max(AnalysisFlag.school_name))
-        .where(AnalysisFlag.territory_id == territory_id, AnalysisFlag.school_id.is_not(None))
-        .group_by(AnalysisFlag.school_id)
-    ).all()
-    return sorted(((sid, name or sid) for sid, name in rows), key=lambda r: r[1])
-
-
-class ListPage:
-    """A page of an in-memory list, shaped like Flask-SQLAlchemy's pagination (for the `pagination` macro)."""
-
-    def __init__(self, items: list, page: int, per_page: int):
-        self.total = len(items)
-        self.per_page = per_page
-        self.pages = max(1, math.ceil(self.total / per_page))
-        self.page = min(max(page, 1), self.pages)
-        start = (self.page - 1) * per_page
-        self.items = items[start:start + per_page]
-
-    has_prev = property(lambda self: self.page > 1)
-    has_next = property(lambda self: self.page < self.pages)
-    prev_num = property(lambda self: self.page - 1 if self.page > 1 else None)
-    next_num = property(lambda self: self.page + 1 if self.page < self.pages else None)
-
-    def iter_pages(self, left_edge: int = 2, left_current: int = 2, right_current: int = 4,
-                   right_edge: int = 2):
-        last = 0
-        for num in range(1, self.pages + 1):
-            if (num <= left_edge or self.page - left_current <= num <= self.page + right_current
-                    or num > self.pages - right_edge):
-                if last + 1 != num:
-                    yield None
-                yield num
-                last = num
-
-
-# ---- one flag -------------------------------------------------------------------------------------------
-
-
-def flag_subject(flag: AnalysisFlag) -> str:
-    """What the flag is about, e.g. "ZŠ Vzorov, Sídliště Jih, class 6.B" or the territory."""
-    if flag.class_name:
-        return _("%(school)s, class %(class_name)s", school=flag.school_name or flag.school_id,
-                 class_name=flag.class_name)
-    if flag.school_id:
-        return flag.school_name or flag.school_id
-    return flag.territory_label or ""
-
-
-def flag_title(flag: AnalysisFlag) -> str:
-    return f"{rule_label(flag.rule)}: {flag_subject(flag)}"
-
-
-def agenda_title(flag: AnalysisFlag) -> str:
-    """The agenda item's title, in Czech whatever the coordinator's language (the agenda is shared)."""
-    with force_locale("cs"):
-        return f"Signál k prověření: {flag_title(flag)}"[:300]
-
-
-@dataclass
-class Where:
-    """A resolved link: what the flag is attached to, with its meeting for agenda items."""
-
-    link: FlagLink
-    agenda_item: AgendaItem | None = None
-    meeting: Meeting | None = None
-
-
-def resolve_links(links: list[FlagLink]) -> dict[int, Where]:
-    """Resolve links to agenda items (and their meetings) with one query."""
-    item_ids = [link.target_id for link in links if link.target_type == AGENDA_ITEM]
-    items = {
-        item.id: item
-        for item in db.session.scalars(
-            select(AgendaItem).where(AgendaItem.id.in_(item_ids)).options(joinedload(AgendaItem.meeting))
-        )
-    } if item_ids else {}
-    resolved = {}
-    for link in links:
-        item = items.get(link.target_id) if link.target_type == AGENDA_ITEM else None
-        resolved[link.id] = Where(link, item, item.meeting if item else None)
-    return resolved
-
-
-def load_flag(flag_id: int) -> AnalysisFlag | None:
-    return db.session.scalar(
-        select(AnalysisFlag).where(AnalysisFlag.id == flag_id).options(
-            selectinload(AnalysisFlag.occurrences),
-            selectinload(AnalysisFlag.events).joinedload(FlagEvent.actor),
-            selectinload(AnalysisFlag.links),
-        )
-    )
-
-
-def allowed_states(flag: AnalysisFlag) -> tuple[str, ...]:
-    return TRANSITIONS.get(flag.state, ())
-
-
-def note_required(from_state: str, to_state: str) -> bool:
-    return to_state == FlagState.CLOSED or from_state == FlagState.CLOSED
-
-
-def change_state(flag: AnalysisFlag, to_state: str, *, note: str | None, actor: User,
-                 link: FlagLink | None = None, seen_version: int | None = None) -> FlagEvent:
-    """Move a flag to another state (see TRANSITIONS); closing and reopening need a note.
-
-    ``link`` says where it was handled (one of the flag's links, e.g. the agenda item that discussed it).
-    ``seen_version``: the flag's version on the user's page; an outdated one raises
-    ``portal.versioning.StaleEdit`` (someone else moved the flag meanwhile).
-    """
-    if seen_version is not None:
-        check_version(flag, seen_version)
-    note = (note or "").strip() or None
-    if to_state not in allowed_states(flag):
-        raise AnalysisError(_("A flag in the state “%(old)s” cannot move to “%(new)s”.",
-                              old=STATE_LABELS.get(flag.state, flag.state),
-                              new=STATE_LABELS.get(to_state, to_state)))
-    if note_required(flag.state, to_state) and not note:
-        raise AnalysisError(_("Say why in a note: closing or reopening a flag needs one."))
-    if link is not None and link.flag_id != flag.id:
-        raise AnalysisError(_("Choose where it was handled from the flag's own links."))
-    event = FlagEvent(flag_id=flag.id, kind="state", from_state=flag.state, to_state=to_state, note=note,
-                      link_id=link.id if link else None, actor_id=actor.id)
-    db.session.add(event)
-    old = flag.state
-    flag.state = to_state
-    flag.updated_at = utcnow()
-    audit.record("analysis.flag_state", flag, actor=actor, territory_id=flag.territory_id,
-                 summary=f"{old} → {to_state}", from_state=old, to_state=to_state)
-    db.session.flush()
-    return event
-
-
-def planned_meetings(territory_id: int | None) -> list[Meeting]:
-    """Planned, upcoming meetings of the territory's working groups (where a flag can go on the agenda)."""
-    return list(db.session.scalars(
-        select(Meeting).join(WorkingGroup, Meeting.group_id == WorkingGroup.id)
-        .where(WorkingGroup.territory_id == territory_id, Meeting.status == MeetingStatus.PLANNED.value,
-               Meeting.starts_at >= utcnow())
-        .options(joinedload(Meeting.group)).order_by(Meeting.starts_at)
-    ))
-
-
-def put_on_agenda(flag: AnalysisFlag, meeting: Meeting, *, actor: User) -> AgendaItem:
-    """Add the flag as the last agenda item of a planned meeting of the territory's groups.
-
-    The flag keeps its state (the coordinator moves it explicitly after the meeting); the history records
-    the placement with a link to the agenda item.
-    """
-    if meeting.id not in {m.id for m in planned_meetings(flag.territory_id)}:
-        raise AnalysisError(_("Choose a planned meeting of one of the territory's groups."))
-    already = db.session.scalar(
-        select(FlagLink.id).join(AgendaItem, AgendaItem.id == FlagLink.target_id)
-        .where(FlagLink.flag_id == flag.id, FlagLink.target_type == AGENDA_ITEM,
-               AgendaItem.meeting_id == meeting.id)
-    )
-    if already is not None:
-        raise AnalysisError(_("This flag is already on the agenda of that meeting."))
-    occurrence = flag.occurrences[-1] if flag.occurrences else None
-    try:
-        # The meetings service puts it last, marks the meeting changed (feeds) and audits the agenda change.
-        data = meetings.AgendaData(title=agenda_title(flag), notes=occurrence.message if occurrence else None)
-        item = meetings.add_agenda_item(meeting, data, actor=actor)
-    except meetings.MeetingError as error:
-        raise AnalysisError(str(error)) from error
-    link = FlagLink(flag_id=flag.id, target_type=AGENDA_ITEM, target_id=item.id, created_by_id=actor.id)
-    db.session.add(link)
-    db.session.flush()
-    db.session.add(FlagEvent(flag_id=flag.id, kind="agenda", link_id=link.id, actor_id=actor.id))
-    audit.record("analysis.flag_on_agenda", flag, actor=actor, territory_id=flag.territory_id,
-                 summary=meeting.title, meeting_id=meeting.id, agenda_item_id=item.id)
-    db.session.flush()
-    return item
-
-
-def flags_for_agenda(meeting: Meeting, user: User | None = None) -> dict[int, list[AnalysisFlag]]:
-    """{agenda item id: [flags]} for one meeting, in one query (the meeting page calls this once).
-
-    Only those who may see the flags' territory's analysis (`visibility.may_see_analysis`) see them: the
-    meeting page itself may be public.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return {}
-    items = select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id)
-    rows = db.session.execute(
-        select(FlagLink.target_id, AnalysisFlag).join(AnalysisFlag, AnalysisFlag.id == FlagLink.flag_id)
-        .where(FlagLink.target_type == AGENDA_ITEM, FlagLink.target_id.in_(items))
-        .order_by(FlagLink.id)
-    ).all()
-    result: dict[int, list[AnalysisFlag]] = defaultdict(list)
-    for item_id, flag in rows:
-        if may_see_analysis(user, flag.territory_id):
-            result[item_id].append(flag)
-    return dict(result)
-
-
-# ---- exports --------------------------------------------------------------------------------------------
-
-
-def flags_export(rows: list[Row]) -> tuple[list[str], list[list[Any]]]:
-    header = [_("Identity"), _("Rule"), _("Severity"), _("State"), _("School year"), _("Territory"),
-              _("School type"), _("School ID"), _("School"), _("Grade"), _("Class"), _("Value"),
-              _("Threshold"),
-              _("Finding"), _("First seen"), _("Last seen")]
-    body = []
-    for row, occ in rows:
-        body.append([
-            row.identity, row.rule, row.severity, row.state, occ.school_year if occ else "",
-            row.territory_label,
-            row.school_type, row.school_id, row.school_name, row.grade, row.class_name,
-            round(occ.value, 6) if occ else None, occ.threshold if occ else None, occ.message if occ else "",
-            row.first_seen_year, row.last_seen_year,
-        ])
-    return header, body
-
-
-def indices_export(territory_id: int | None) -> tuple[list[str], list[list[Any]]]:
-    header = ["level", "school_year", "territory", "school_type", "school_id", "units", "pupils",
-              "disadvantaged", "share", *INDEX_FIELDS]
-    rows = db.session.scalars(
-        select(IndexRecord).join(AnalysisDataset).where(AnalysisDataset.territory_id == territory_id)
-        .order_by(IndexRecord.school_year, IndexRecord.level.desc(), IndexRecord.school_type,
-                  IndexRecord.school_id)
-    )
-    body = [[getattr(r, name) for name in header] for r in rows]
-    return header, body

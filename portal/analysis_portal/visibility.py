@@ -23,7 +23,6 @@ from portal.models.analysis import FlagLink
 from portal.models.meetings import AgendaItem
 from portal.models.people import Role
 
-AGENDA_ITEM = "agenda_item"  # FlagLink.target_type of a link to an agenda item
 ANALYSIS_ROLES = frozenset({Role.MEMBER.value, Role.COORDINATOR.value, Role.ADMIN.value})
 EVERY_TERRITORY = "*"
 
@@ -57,8 +56,8 @@ def analysis_item_ids(meeting_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     return set(db.session.scalars(
-        select(FlagLink.target_id).join(AgendaItem, AgendaItem.id == FlagLink.target_id)
-        .where(FlagLink.target_type == AGENDA_ITEM, AgendaItem.meeting_id.in_(ids))
+        select(FlagLink.agenda_item_id).join(AgendaItem, AgendaItem.id == FlagLink.agenda_item_id)
+        .where(AgendaItem.meeting_id.in_(ids))
     ))
 
 

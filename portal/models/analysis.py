@@ -15,11 +15,22 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
+from portal.models.meetings import AgendaItem
 from portal.models.people import Territory, User
 
 
@@ -236,7 +247,8 @@ class AnalysisFlag(db.Model):
 
 
 class FlagOccurrence(db.Model):
-    """A flag as found in one school year's data (value, threshold and the analysis module's message)."""
+    """A flag as found in one school year's data: value, threshold, and its message (a message id with
+    values)."""
 
     __tablename__ = "analysis_flag_occurrence"
     __table_args__ = (
@@ -250,7 +262,10 @@ class FlagOccurrence(db.Model):
     school_year: Mapped[str] = mapped_column(String(7))
     value: Mapped[float] = mapped_column(Float)
     threshold: Mapped[float] = mapped_column(Float)
-    message: Mapped[str] = mapped_column(Text)
+    # The message as facts, rendered in the reader's language by portal.analysis_portal.messages: the
+    # sentence's id (usually the rule id) and its values (finite numbers and names; JSON).
+    message_id: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # For grouping pair flags into one finding and for the privacy rule (counts of units under 10 pupils).
     school_name: Mapped[str | None] = mapped_column(String(300))
     unit_label: Mapped[str | None] = mapped_column(String(300))
@@ -264,24 +279,47 @@ class FlagOccurrence(db.Model):
     dataset: Mapped[AnalysisDataset] = relationship(back_populates="occurrences")
 
 
+#: The kinds of thing a flag can be linked to, each with its own foreign-key column on ``FlagLink``
+#: (proposals, comment rounds and reports add theirs here and in a migration as they arrive).
+LINK_TARGETS: dict[str, str] = {"agenda_item": "agenda_item_id"}
+
+
+def _exactly_one(columns: list[str]) -> str:
+    return " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in columns) + " = 1"
+
+
 class FlagLink(db.Model):
-    """Where the group acts on a flag: an agenda item, a proposal or a report (target type and id)."""
+    """Where the group acts on a flag: one nullable foreign key per kind of target, exactly one of them set.
+
+    Indico's ``LinkMixin`` idea: a real foreign key with ``ON DELETE CASCADE`` per target, so deleting the
+    target deletes the link (an untyped ``(target_type, target_id)`` pair pointed at whatever reused the id).
+    Use ``portal.analysis_portal.links`` rather than these columns.
+    """
 
     __tablename__ = "analysis_flag_link"
     __table_args__ = (
-        UniqueConstraint("flag_id", "target_type", "target_id"),
-        Index("ix_analysis_flag_link_target", "target_type", "target_id"),
+        UniqueConstraint("flag_id", "agenda_item_id", name="uq_analysis_flag_link_flag_agenda_item"),
+        CheckConstraint(_exactly_one(list(LINK_TARGETS.values())), name="exactly_one_target"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     flag_id: Mapped[int] = mapped_column(ForeignKey("analysis_flag.id", ondelete="CASCADE"))
-    target_type: Mapped[str] = mapped_column(String(30))
-    target_id: Mapped[int]
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     flag: Mapped[AnalysisFlag] = relationship(back_populates="links")
+    agenda_item: Mapped[AgendaItem | None] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+    @property
+    def target_kind(self) -> str:
+        return next(kind for kind, column in LINK_TARGETS.items() if getattr(self, column) is not None)
+
+    @property
+    def target(self) -> Any:
+        return getattr(self, self.target_kind)
 
 
 class FlagEvent(db.Model):

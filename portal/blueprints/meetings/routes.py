@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import exports, forms_kit, web
+from portal.analysis_portal.links import flags_on_agenda
 from portal.analysis_portal.visibility import hidden_for_current_user
 from portal.blueprints.meetings import bp
 from portal.blueprints.meetings.forms import (
@@ -137,7 +138,8 @@ def show(meeting_id: int):
         "meetings/show.html", meeting=meeting, group=meeting.group, manages=manages,
         groups=reads.participating_groups(meeting), summary=attendance.summary_by_category(meeting),
         minutes_approved=approved, minutes_html=render_markdown(text), confirm_form=ConfirmForm(),
-        hidden_items=hidden, calendar_links=add_to_calendar_links(meeting, hidden),
+        hidden_items=hidden, agenda_flags=flags_on_agenda(meeting, current_user),
+        calendar_links=add_to_calendar_links(meeting, hidden),
         past=meeting.starts_at <= utcnow(), my_invitation=replies.invitation, can_reply=replies.may_reply,
         **_labels(),
     )
