@@ -19,7 +19,8 @@ from portal.extensions import db
 from portal.meetings import services as meetings
 from portal.models import AgendaItem, AnalysisFlag, FlagEvent, FlagLink, Meeting
 from tests import test_analysis_portal_flags as analysis_tests
-from tests.test_analysis_portal_fixtures import import_sample, make_meeting
+from tests.conftest import make_meeting
+from tests.test_analysis_portal_fixtures import import_sample
 
 # The analysis tests' fixtures (a territory and its coordinator).
 coordinator = analysis_tests.coordinator
@@ -38,7 +39,7 @@ def flag_on_agenda(territory, coordinator) -> tuple[AnalysisFlag, AgendaItem]:
     """A flag of the sample put on the agenda of a planned meeting (committed)."""
     import_sample(territory, years=("2025/26",))
     flag = flags(1)[0]
-    item = services.put_on_agenda(flag, make_meeting(territory), actor=coordinator)
+    item = services.put_on_agenda(flag, make_meeting(territory=territory), actor=coordinator)
     db.session.commit()
     return flag, item
 
@@ -53,7 +54,7 @@ def test_deleting_an_agenda_item_deletes_its_link_and_a_new_item_shows_no_flag(t
     db.session.commit()
     assert link_count() == 0
     # The next agenda item (SQLite reuses the id) in another meeting carries no flag.
-    other = make_meeting(territory)
+    other = make_meeting(territory=territory)
     new = AgendaItem(meeting_id=other.id, position=1, title="Rozpočet")
     db.session.add(new)
     db.session.commit()
@@ -63,7 +64,7 @@ def test_deleting_an_agenda_item_deletes_its_link_and_a_new_item_shows_no_flag(t
 
 def test_deleting_a_meeting_deletes_the_links_of_its_agenda(territory, coordinator):
     import_sample(territory, years=("2025/26",))
-    meeting = make_meeting(territory)
+    meeting = make_meeting(territory=territory)
     for flag in flags(3):
         services.put_on_agenda(flag, meeting, actor=coordinator)
     db.session.commit()
@@ -103,7 +104,7 @@ def test_a_link_to_a_missing_agenda_item_is_refused(territory):
 def test_link_and_list_what_a_target_is_linked_to(territory, coordinator, factories):
     import_sample(territory, years=("2025/26",))
     first, second = flags(2)
-    meeting = make_meeting(territory)
+    meeting = make_meeting(territory=territory)
     item = AgendaItem(meeting_id=meeting.id, position=1, title="Analýza")
     other = AgendaItem(meeting_id=meeting.id, position=2, title="Různé")
     db.session.add_all([item, other])
@@ -217,7 +218,7 @@ def test_the_migration_moves_untyped_links_to_agenda_items(scratch_url):
 def test_a_response_links_the_flag_and_moves_it_to_addressed(territory, coordinator):
     import_sample(territory, years=("2025/26",))
     flag = flags(1)[0]
-    meeting = make_meeting(territory)
+    meeting = make_meeting(territory=territory)
     # Proposals register their link kind when they arrive; an agenda item stands in as the target here.
     target = AgendaItem(meeting_id=meeting.id, position=1, title="Návrh aktivity")
     db.session.add(target)

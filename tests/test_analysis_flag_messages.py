@@ -20,8 +20,9 @@ from portal.analysis_portal import messages, services
 from portal.extensions import db
 from portal.models import AnalysisFlag, FlagOccurrence
 from tests import test_analysis_portal_flags as analysis_tests
+from tests.conftest import make_meeting
 from tests.test_analysis_flag_links import scratch_url  # noqa: F401 (fixture)
-from tests.test_analysis_portal_fixtures import SAMPLE, import_sample, make_meeting
+from tests.test_analysis_portal_fixtures import SAMPLE, import_sample
 
 #: Words of the Czech flag sentences that an English reader must not meet in a flag message.
 CZECH = ("Signál k prověření", "signál k prověření (", "Podíl ", "žáků", "práh je", "příručka II",
@@ -85,7 +86,7 @@ def test_english_pages_show_no_czech_flag_text(client, login_as, factories, terr
     coordinator = login_as("coordinator", territory=territory, locale="en")
     flags = db.session.scalars(select(AnalysisFlag).order_by(AnalysisFlag.id)).all()
     school_flag = next(f for f in flags if f.school_id)
-    meeting = make_meeting(territory)
+    meeting = make_meeting(territory=territory)
     services.put_on_agenda(school_flag, meeting, actor=coordinator)
     db.session.commit()
     pages = {
