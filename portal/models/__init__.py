@@ -12,6 +12,15 @@ from portal.models.analysis import (
     IndexRecord,
     SchoolRecord,
 )
+from portal.models.documents import (
+    Document,
+    DocumentFile,
+    DocumentParagraph,
+    DocumentSection,
+    DocumentVersion,
+    PassageLocation,
+    QuotedPassage,
+)
 from portal.models.forms import FormToken
 from portal.models.groups import Membership, PendingMembership, SensitiveTrait, WorkingGroup
 from portal.models.jobs import Job, JobState
@@ -44,6 +53,13 @@ __all__ = [
     "AnalysisUploadFile",
     "ClassRecord",
     "FlagEvent",
+    "Document",
+    "DocumentFile",
+    "DocumentParagraph",
+    "DocumentSection",
+    "DocumentVersion",
+    "PassageLocation",
+    "QuotedPassage",
     "FormToken",
     "FlagLink",
     "FlagOccurrence",
