@@ -16,7 +16,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from portal import audit, jobs
 from portal.documents import matching, parsing
@@ -315,6 +315,14 @@ def delete_draft_version(version: DocumentVersion, *, actor: User, seen_version:
     if newer is not None:
         raise DocumentError(_("Only the latest version can be deleted."))
     audit.record("document.version.delete", version, actor=actor, territory_id=document.territory_id)
+    # Explicit deletes: SQLite does not enforce the ON DELETE CASCADE of the foreign keys.
+    paragraph_ids = select(DocumentParagraph.id).where(DocumentParagraph.version_id == version.id)
+    passage_ids = select(QuotedPassage.id).where(QuotedPassage.paragraph_id.in_(paragraph_ids))
+    db.session.execute(delete(PassageLocation).where(
+        (PassageLocation.version_id == version.id) | PassageLocation.passage_id.in_(passage_ids)))
+    db.session.execute(delete(QuotedPassage).where(QuotedPassage.paragraph_id.in_(paragraph_ids)))
+    db.session.execute(delete(DocumentParagraph).where(DocumentParagraph.version_id == version.id))
+    db.session.execute(delete(DocumentSection).where(DocumentSection.version_id == version.id))
     db.session.delete(version)
     db.session.flush()
 
