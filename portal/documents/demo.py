@@ -15,7 +15,8 @@ DEMO_TITLE = "Strategický rámec MAP ORP Vzorov 2026–2028"
 
 V1 = """# 1 Vize
 
-Vzdělávání v ORP Vzorov je otevřené všem dětem a žákům bez rozdílu. Školy, rodiče a další partneři spolupracují
+Vzdělávání v ORP Vzorov je otevřené všem dětem a žákům bez rozdílu. Školy, rodiče a další partneři
+spolupracují
 tak, aby každé dítě dostalo podporu, kterou potřebuje.
 
 # 2 Priority a cíle
@@ -52,7 +53,8 @@ V2 = V1.replace(
     "je do rozhodování o dění ve škole.",
 ).replace(
     "3. Spolupráce škol se školskými poradenskými zařízeními",
-    "3. Spolupráce škol se školskými poradenskými zařízeními\n4. Doučování a podpora žáků ohrožených neúspěchem",
+    "3. Spolupráce škol se školskými poradenskými zařízeními\n"
+    "4. Doučování a podpora žáků ohrožených neúspěchem",
 )
 
 
