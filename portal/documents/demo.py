@@ -16,8 +16,7 @@ DEMO_TITLE = "Strategický rámec MAP ORP Vzorov 2026–2028"
 V1 = """# 1 Vize
 
 Vzdělávání v ORP Vzorov je otevřené všem dětem a žákům bez rozdílu. Školy, rodiče a další partneři
-spolupracují
-tak, aby každé dítě dostalo podporu, kterou potřebuje.
+spolupracují tak, aby každé dítě dostalo podporu, kterou potřebuje.
 
 # 2 Priority a cíle
 
