@@ -18,6 +18,7 @@ BLUEPRINTS = [
     "portal.blueprints.calendar",
     "portal.blueprints.rsvp",
     "portal.blueprints.exports",
+    "portal.blueprints.documents",
 ]
 
 

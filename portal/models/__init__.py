@@ -12,6 +12,15 @@ from portal.models.analysis import (
     IndexRecord,
     SchoolRecord,
 )
+from portal.models.documents import (
+    Document,
+    DocumentFile,
+    DocumentParagraph,
+    DocumentSection,
+    DocumentVersion,
+    PassageLocation,
+    QuotedPassage,
+)
 from portal.models.exports import ExportFile
 from portal.models.forms import FormToken
 from portal.models.groups import Membership, PendingMembership, SensitiveTrait, WorkingGroup
@@ -46,6 +55,13 @@ __all__ = [
     "ClassRecord",
     "ExportFile",
     "FlagEvent",
+    "Document",
+    "DocumentFile",
+    "DocumentParagraph",
+    "DocumentSection",
+    "DocumentVersion",
+    "PassageLocation",
+    "QuotedPassage",
     "FormToken",
     "FlagLink",
     "FlagOccurrence",
