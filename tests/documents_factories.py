@@ -7,7 +7,7 @@ import io
 
 from portal.documents import services
 from portal.extensions import db
-from tests.meetings_factories import add_member, make_group
+from tests.conftest import add_member, make_group
 
 INTRO = ("Cílem strategického rámce je rovný přístup ke vzdělávání pro všechny děti v území, "
          "bez ohledu na jejich sociální zázemí.")

@@ -15,9 +15,9 @@ from portal.models.documents import (
     DocumentVersion,
     PassageLocation,
 )
+from tests.conftest import add_member
 from tests.documents_factories import MARKDOWN, encrypt_pdf, make_document, make_docx, make_pdf
 from tests.forms_helper import hidden_fields
-from tests.meetings_factories import add_member
 
 
 def upload(client, document, data: bytes, filename: str, note: str = "Změny po jednání PS"):

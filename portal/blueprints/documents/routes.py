@@ -9,8 +9,6 @@ territory; comment rounds add rules for parents and the public through `reads.PU
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,6 +25,7 @@ from portal.blueprints.documents.forms import (
     VersionForm,
     WriteForm,
 )
+from portal.clock import today
 from portal.documents import reads, services
 from portal.documents.services import DocumentError
 from portal.extensions import db, login_manager
@@ -93,7 +92,7 @@ def _managed_groups() -> list[WorkingGroup]:
     query = select(WorkingGroup).order_by(WorkingGroup.name)
     if current_user.role != "admin":
         query = query.where(WorkingGroup.territory_id == current_user.territory_id)
-    return managed_among(current_user, list(db.session.scalars(query)), date.today())
+    return managed_among(current_user, list(db.session.scalars(query)), today())
 
 
 # ---- documents -------------------------------------------------------------------------------------------
