@@ -77,6 +77,7 @@ def main() -> None:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
+        from portal.accounts import sessions
         from portal.accounts.passwords import hash_password
         from portal.accounts.services import get_or_create_territory
         from portal.models import User
@@ -85,6 +86,8 @@ def main() -> None:
         user = User(email="bench@example.org", name="Bench", role="coordinator",
                     password_hash=hash_password("bench-password-1"), territory_id=territory.id)
         db.session.add(user)
+        db.session.flush()
+        sessions.start(user)  # the signed-in session carries a login-session key (get_id)
         db.session.commit()
         user_id = user.get_id()
 
