@@ -24,24 +24,16 @@ import argparse
 import http.client
 import multiprocessing
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, free_port, fresh_schema_with_group, start_gunicorn, stop
+
 sys.path.insert(0, str(ROOT))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # ---- the database ------------------------------------------------------------------------------------
@@ -49,29 +41,15 @@ def free_port() -> int:
 
 def build_database(url: str, meetings: int) -> int:
     """Create the schema and one group with `meetings` meetings; return the group's id."""
-    from sqlalchemy import text
-
     from config import DevelopmentConfig
     from portal import create_app
     from portal.extensions import db
-    from portal.models import Territory
-    from portal.models.groups import WorkingGroup
     from portal.models.meetings import AgendaItem, Meeting, MeetingGroup
 
     app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        db.create_all()
-        territory = Territory(name="MAP ORP Benchov", slug="benchov")
-        db.session.add(territory)
-        db.session.flush()
-        group = WorkingGroup(territory_id=territory.id, name="PS pro rovné příležitosti Benchov",
-                             slug="ps-rp", kind="equal_opportunities")
-        db.session.add(group)
-        db.session.flush()
+        group = fresh_schema_with_group(name="PS pro rovné příležitosti Benchov", slug="ps-rp",
+                                        kind="equal_opportunities")
         start = datetime(2026, 1, 6, 15, 0, tzinfo=UTC)
         for n in range(meetings):
             begins = start + timedelta(days=3 * n)
@@ -130,42 +108,6 @@ def cold_render_in_process(url: str, group_id: int, runs: int) -> dict[str, floa
     result["bytes"] = size
     result["meetings"] = len(meetings)
     return result
-
-
-# ---- the server --------------------------------------------------------------------------------------
-
-
-def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
-    env = dict(os.environ, PORTAL_CONFIG="development", DATABASE_URL=url, SECRET_KEY="bench-only",
-               BASE_URL=f"http://127.0.0.1:{port}", BENCH_MODE="1", MAIL_BACKEND="console",
-               MAIL_DELIVERY="off", PYTHONPATH=str(ROOT))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return process
-        except OSError:
-            time.sleep(0.2)
-    stop(process)
-    raise SystemExit("gunicorn did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 # ---- the load generator ------------------------------------------------------------------------------
@@ -248,7 +190,9 @@ def main() -> None:
             print(f"  {key:<12} {cold[key]:7.1f} ms")
 
         port = free_port()
-        server = start_gunicorn(url, port, options.workers)
+        # BENCH_MODE=1: the feed honours `?nocache=1` (the cold scenario).
+        server = start_gunicorn("wsgi:app", port, options.workers, PORTAL_CONFIG="development",
+                                DATABASE_URL=url, BENCH_MODE="1")
         try:
             feed = f"/calendar/groups/{group_id}.ics"
             conn = http.client.HTTPConnection("127.0.0.1", port)

@@ -21,9 +21,9 @@ import sys
 import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, fresh_schema_with_group, signed_in_client
+
 sys.path.insert(0, str(ROOT))
 
 WORDS = ("škola žák rodič podpora inkluze asistent pedagog spolupráce území vzdělávání rovný přístup "
@@ -63,33 +63,23 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
 
-    from sqlalchemy import text
-
     from config import TestingConfig
     from portal import create_app
     from portal.accounts import sessions
     from portal.documents import services
     from portal.extensions import db
-    from portal.models import Territory, User
+    from portal.models import User
     from portal.models.documents import DocumentParagraph
-    from portal.models.groups import Membership, WorkingGroup
+    from portal.models.groups import Membership
 
     tmp = tempfile.mkdtemp()
     url = args.database_url or f"sqlite:///{tmp}/bench.db"
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, DOCUMENT_SYNC_BYTES=10**9,
                      WTF_CSRF_ENABLED=False)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        db.create_all()
-        territory = Territory(name="MAP ORP Benchov", slug="benchov")
-        db.session.add(territory)
-        db.session.flush()
-        group = WorkingGroup(territory_id=territory.id, name="PS rovné příležitosti", slug="ps")
-        admin = User(email="admin@bench.example", name="Admin", role="admin", territory_id=territory.id)
-        db.session.add_all([group, admin])
+        group = fresh_schema_with_group(name="PS rovné příležitosti", slug="ps")
+        admin = User(email="admin@bench.example", name="Admin", role="admin", territory_id=group.territory_id)
+        db.session.add(admin)
         db.session.flush()
         db.session.add(Membership(group_id=group.id, user_id=admin.id, category="teacher",
                                   role="coordinator", joined_on=date(2020, 1, 1)))
@@ -119,10 +109,7 @@ def main() -> None:
         user_id = admin.get_id()
         v2_id, count, size = v2.id, v2.paragraph_count, len(v1_data)
 
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user_id
-        session["_fresh"] = True
+    client = signed_in_client(app, user_id)
     assert client.get(f"/documents/versions/{v2_id}").status_code == 200
     times = []
     for _ in range(args.requests):

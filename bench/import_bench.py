@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import empty_schema, signed_in_client  # noqa: E402
 from analysis_bench import generate  # noqa: E402
 
 
@@ -70,15 +71,13 @@ def main() -> None:
                 "JOBS_QUEUE": queue, "JOBS_LOCAL_THREAD": False, "WTF_CSRF_ENABLED": False}
     app = create_app(DevelopmentConfig, **settings)
     with app.app_context():
-        with db.engine.begin() as conn:
-            if db.engine.dialect.name == "postgresql":
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
+        empty_schema()
         if db.engine.dialect.name != "postgresql":
             db.drop_all()
             with db.engine.begin() as conn:
                 conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
+        from portal.accounts import sessions
         from portal.accounts.passwords import hash_password
         from portal.accounts.services import get_or_create_territory
         from portal.models import User
@@ -87,6 +86,8 @@ def main() -> None:
         user = User(email="bench@example.org", name="Bench", role="coordinator",
                     password_hash=hash_password("bench-password-1"), territory_id=territory.id)
         db.session.add(user)
+        db.session.flush()
+        sessions.start(user)  # the signed-in session carries a login-session key (get_id)
         db.session.commit()
         user_id = user.get_id()
 
@@ -101,10 +102,7 @@ def main() -> None:
             files = {name: (folder / name).read_bytes() for name in ("schools.csv", "classes.csv")}
         print(f"input: {sites} sites, {classes} classes, "
               f"{sum(len(b) for b in files.values()) / 1024 / 1024:.1f} MiB of CSV")
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = user_id
-            session["_fresh"] = True
+        client = signed_in_client(app, user_id)
 
         values = MultiDict()
         for name, body in files.items():

@@ -23,18 +23,16 @@ from __future__ import annotations
 
 import argparse
 import csv
-import http.client
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, free_port, start_gunicorn, stop
+
 BENCH = Path(__file__).resolve().parent
 PASSWORD = "bench-load-2026"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_load"
@@ -43,12 +41,6 @@ TARGET_MS = 200
 # The sign-in page: its POST runs argon2 by design, and its form is fetched right after a sign-out, in the
 # same moments as other users' argon2 sign-ins (its p50 is a few ms; its tail is the queue behind them).
 EXEMPT = ("sign-in (POST)", "sign-in (form)")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _plain(url: str) -> str:
@@ -89,38 +81,11 @@ def demo_ids(url: str) -> dict:
     return {"group": group, "meetings": meetings, "flags": flags, "accounts": ACCOUNTS}
 
 
-def start_gunicorn(url: str, port: int, workers: int, redis: str, root: Path) -> subprocess.Popen:
+def serve(url: str, port: int, workers: int, redis: str, root: Path) -> subprocess.Popen:
     """The production configuration (rate limits in Redis), 4 sync workers, as in README.md."""
-    env = dict(os.environ, PORTAL_CONFIG="production", DATABASE_URL=url, SECRET_KEY="bench-only",
-               BASE_URL=f"http://127.0.0.1:{port}", RATELIMIT_STORAGE_URI=redis, MAIL_BACKEND="console",
-               MAIL_DELIVERY="off", PYTHONPATH=f"{BENCH}{os.pathsep}{root}")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "load_app:app"],
-        cwd=root, env=env, start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/bench/bare")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return process
-        except OSError:
-            time.sleep(0.3)
-    stop(process)
-    raise SystemExit("gunicorn did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    return start_gunicorn("load_app:app", port, workers, cwd=root, ready_path="/bench/bare", timeout=60,
+                          poll=0.3, stop_timeout=15, PORTAL_CONFIG="production", DATABASE_URL=url,
+                          RATELIMIT_STORAGE_URI=redis, PYTHONPATH=f"{BENCH}{os.pathsep}{root}")
 
 
 def run_locust(port: int, ids: dict, users: int, spawn_rate: float, seconds: int, prefix: Path) -> None:
@@ -174,7 +139,7 @@ def main() -> None:
     ids = demo_ids(url)
 
     port = free_port()
-    server = start_gunicorn(url, port, options.workers, options.redis, options.app_root.resolve())
+    server = serve(url, port, options.workers, options.redis, options.app_root.resolve())
     try:
         with tempfile.TemporaryDirectory(prefix="load-bench-") as tmp:
             load_before = os.getloadavg()[0]
@@ -182,7 +147,7 @@ def main() -> None:
             load_after = os.getloadavg()[0]
             rows = read_stats(Path(tmp) / "run")
     finally:
-        stop(server)
+        stop(server, timeout=15)
 
     print(f"\nportal from {options.app_root.resolve()}")
     print(f"{options.users} users, {options.seconds} s, gunicorn {options.workers} sync workers, "
