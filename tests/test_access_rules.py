@@ -86,6 +86,18 @@ EXPECTED: dict[str, Access] = {
     "meetings.add_task": Access.MEMBER,
     "meetings.toggle_task": Access.MEMBER,
     "meetings.delete_task": Access.MEMBER,
+    "documents.index": Access.MEMBER,
+    "documents.create": Access.MEMBER,
+    "documents.edit": Access.MEMBER,
+    "documents.show": Access.MEMBER,
+    "documents.upload": Access.MEMBER,
+    "documents.write": Access.MEMBER,
+    "documents.job": Access.MEMBER,
+    "documents.read": Access.PUBLIC,
+    "documents.compare": Access.MEMBER,
+    "documents.download": Access.PUBLIC,
+    "documents.edit_version": Access.MEMBER,
+    "documents.delete_version": Access.MEMBER,
 }
 
 ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]

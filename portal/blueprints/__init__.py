@@ -17,6 +17,7 @@ BLUEPRINTS = [
     "portal.blueprints.meetings",
     "portal.blueprints.calendar",
     "portal.blueprints.rsvp",
+    "portal.blueprints.documents",
     "portal.blueprints.rounds",
 ]
 
