@@ -36,7 +36,7 @@ def make_version(group, *, paragraphs: int = 6, per_section: int = 3, title: str
             db.session.add(section)
             db.session.flush()
         text = f"Odstavec {i + 1}: školy v území spolupracují na rovném přístupu ke vzdělávání."
-        rows.append(DocumentParagraph(version_id=version.id, section_id=section.id, position=i,
+        rows.append(DocumentParagraph(version_id=version.id, section_id=section.id, position=i, kind="paragraph",
                                       number=i % per_section + 1, html=f"<p>{text}</p>", text=text,
                                       anchor=f"a{n}x{i}"))
     db.session.add_all(rows)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.documents.reads import citation
 from portal.extensions import db
 from portal.groups import services as groups
 from portal.models import Membership, Role, User, WorkingGroup
@@ -135,13 +136,6 @@ def next_unsettled(round_: CommentRound, after: Comment) -> Comment | None:
         .where(Comment.round_id == round_.id, Comment.parent_id.is_(None), Comment.withdrawn_at.is_(None),
                Settlement.id.is_(None), Comment.id != after.id)
         .order_by(DocumentParagraph.position, Comment.id).limit(1))
-
-
-def citation(paragraph: DocumentParagraph) -> str:
-    """"kap. 3.2, odst. 4" (Czech, as people cite it; the same in every export)."""
-    if paragraph.section is not None:
-        return f"kap. {paragraph.section.number}, odst. {paragraph.number}"
-    return f"odst. {paragraph.number}"
 
 
 # ---- lists for the group page and the dashboard ------------------------------------------------------

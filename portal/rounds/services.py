@@ -31,6 +31,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import audit
+from portal.documents import services as documents
+from portal.documents.services import DocumentError
 from portal.extensions import db
 from portal.groups import services as groups
 from portal.models import Membership, Role, User, WorkingGroup
@@ -231,7 +233,7 @@ def require_manager(round_or_version, actor: User) -> None:
 
 def create_round(version: DocumentVersion, data: RoundData, *, actor: User,
                  at: datetime | None = None) -> CommentRound:
-    """A round on a version of the document; the version is then "in comment round"."""
+    """A round on a version of the document; a draft version is then "in comment round"."""
     from portal.models.documents import ImportState, VersionState
 
     at = at or clock_now()
@@ -245,7 +247,11 @@ def create_round(version: DocumentVersion, data: RoundData, *, actor: User,
     round_.groups = [RoundGroup(group_id=g.id) for g in chosen]
     db.session.add(round_)
     if version.state == VersionState.DRAFT:
-        version.state = VersionState.IN_ROUND.value
+        try:
+            documents.set_version_state(version, VersionState.IN_ROUND.value, seen_version=version.version,
+                                        actor=actor)
+        except DocumentError as error:
+            raise RoundError(error.message) from error
     db.session.flush()
     audit.record("round.created", round_, actor=actor, territory_id=version.document.territory_id)
     return round_
@@ -299,24 +305,21 @@ def _require_participant(round_: CommentRound, actor: User) -> None:
         raise RoundError(_("Only the participants of the round may comment."))
 
 
-def _normalise(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _passage(paragraph: DocumentParagraph, quote: str | None) -> QuotedPassage | None:
-    """The quoted passage as a row (it must be a part of the paragraph, spaces aside)."""
+    """The quoted passage as a row (documents' `quote_passage`: it must be a part of the paragraph); runs of
+    spaces in the quote count as one, as a copy from a browser may add some."""
     quote = _limit(quote, QUOTE_MAX, "quote")
     if not quote:
         return None
-    text = _normalise(paragraph.text)
-    wanted = _normalise(quote)
-    start = text.find(wanted)
-    if start < 0:
-        raise RoundError(_("The quoted passage is not in the paragraph; copy it from the text exactly."),
-                         "quote")
-    passage = QuotedPassage(paragraph_id=paragraph.id, quote=wanted, start=start, end=start + len(wanted))
-    db.session.add(passage)
-    return passage
+    try:
+        return documents.quote_passage(paragraph, _normalise(quote) if _normalise(quote) in paragraph.text
+                                       else quote)
+    except DocumentError as error:
+        raise RoundError(error.message, "quote") from error
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _check_comment(data: CommentData, top_level: bool) -> tuple:

@@ -31,7 +31,8 @@ from portal.blueprints.rounds.forms import (
 )
 from portal.extensions import db
 from portal.models import WorkingGroup
-from portal.models.documents import DocumentParagraph, DocumentSection, DocumentVersion
+from portal.documents import reads as documents_reads
+from portal.models.documents import DocumentParagraph, DocumentVersion
 from portal.models.rounds import Comment, CommentRound
 from portal.rounds import export, reads, services
 from portal.rounds import now as clock_now
@@ -200,11 +201,6 @@ def read(round_id: int):
     under the chosen paragraph: by a link without JavaScript, in place with it)."""
     round_ = _visible(round_id)
     version = round_.document_version
-    paragraphs = db.session.scalars(
-        select(DocumentParagraph).where(DocumentParagraph.version_id == version.id)
-        .order_by(DocumentParagraph.position)).all()
-    sections = {s.id: s for s in db.session.scalars(
-        select(DocumentSection).where(DocumentSection.version_id == version.id))}
     counts = reads.paragraph_counts(round_, current_user)
     can_comment = services.state(round_) == services.OPEN and services.is_participant(current_user, round_)
     chosen = request.args.get("paragraph") if can_comment else None
@@ -214,8 +210,9 @@ def read(round_id: int):
         del form.version
         form.organisation.data = current_user.organisation
     return render_template("rounds/read.html", round=round_, version=version, document=version.document,
-                           paragraphs=paragraphs, sections=sections, counts=counts, can_comment=can_comment,
-                           chosen=chosen, form=form, state=services.state(round_), **_labels())
+                           view=documents_reads.reading_view(version), counts=counts, can_comment=can_comment,
+                           chosen=chosen, form=form, state=services.state(round_), citation=reads.citation,
+                           **_labels())
 
 
 def _paragraph(round_: CommentRound, anchor: str | None) -> DocumentParagraph | None:
@@ -248,7 +245,7 @@ def comment(round_id: int):
     if paragraph is None and request.method == "POST" and "paragraph" not in form.errors:
         form.paragraph.errors = [_("Choose the paragraph.")]
     if paragraph is not None and form.validate_on_submit():
-        back = url_for("rounds.read", round_id=round_.id, _anchor=f"p-{paragraph.anchor}")
+        back = url_for("rounds.read", round_id=round_.id, _anchor=paragraph.anchor)
         if replay := forms_kit.replay(form, back):
             return replay
         try:

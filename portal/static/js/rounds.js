@@ -17,7 +17,7 @@
       form.remove();
       link.focus();
     });
-    link.closest(".paragraph").appendChild(form);
+    link.closest(".paragraph-extras").appendChild(form);
     form.querySelector("textarea").focus();
   });
 })();
