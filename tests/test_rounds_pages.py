@@ -210,3 +210,34 @@ def test_reading_page_makes_a_constant_number_of_queries(client, login_as, facto
     page = client.get(f"/rounds/{big_round.id}/text").get_data(as_text=True)
     assert len(re.findall(r'class="paragraph kind-', page)) == 400
     assert _statements(client, f"/rounds/{small_round.id}") == _statements(client, f"/rounds/{big_round.id}")
+
+
+def test_group_page_dashboard_and_document_page_show_rounds(app, client, login_as, people):
+    open_round = make_round(people["version"], [people["group"]], closes=timedelta(days=3, hours=1),
+                            title="Otevřené kolo")
+    settled = make_round(people["version"], [people["group"]], title="Kolo k vypořádání")
+    comment(settled, paragraphs_of(people["version"])[0], people["member"])
+    close(settled)
+    login_as(people["member"])
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "Otevřené kolo" in dashboard and "3 dny" in dashboard  # days left for a participant
+    assert "Kolo k vypořádání" not in dashboard  # a member does not settle
+    group_page = client.get(f"/groups/{people['group'].id}").get_data(as_text=True)
+    assert "Otevřené kolo" in group_page and "Kolo k vypořádání" in group_page
+    anonymous = app.test_client()
+    assert "Otevřené kolo" not in anonymous.get(f"/groups/{people['group'].id}").get_data(as_text=True)
+    login_as(people["chair"])
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "Kolo k vypořádání" in dashboard and "0 z 1 vypořádáno, rozpory: 0" in dashboard
+    document_page = client.get(f"/documents/{people['version'].document_id}").get_data(as_text=True)
+    assert f"/versions/{people['version'].id}/rounds/new" in document_page and "Otevřené kolo" in document_page
+    assert open_round.id
+
+
+def test_parent_reads_the_version_of_a_public_round(client, login_as, factories, people):
+    parent = login_as(factories.user("parent", territory=people["territory"]))
+    url = f"/documents/versions/{people['version'].id}"
+    assert client.get(url).status_code == 404
+    make_round(people["version"], [people["group"]], public=True)
+    assert client.get(url).status_code == 200
+    assert parent.role == "parent"

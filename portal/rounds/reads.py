@@ -160,9 +160,10 @@ class GroupRounds:
     progress: dict[int, Progress]
 
 
-def group_rounds(group: WorkingGroup) -> GroupRounds:
-    """What the group page's rounds box shows (a fixed number of queries)."""
-    rounds = rounds_of_group(group)
+def group_rounds(group: WorkingGroup, viewer: User | None = None) -> GroupRounds:
+    """What the group page's rounds box shows: the group's latest rounds the viewer may see (their
+    participants and managers), with state and progress (a bounded number of queries: at most five rounds)."""
+    rounds = [r for r in rounds_of_group(group) if viewer is not None and services.can_see(viewer, r)]
     at = clock_now()
     return GroupRounds(rounds, {r.id: services.state(r, at) for r in rounds}, progress_of([r.id for r in rounds]))
 
@@ -183,9 +184,11 @@ def _days_left(closes_at: datetime, at: datetime) -> int:
     return max((closes_at.astimezone(ZONE).date() - at.astimezone(ZONE).date()).days, 0)
 
 
-def dashboard_rounds(user: User, today: date, at: datetime | None = None, *, limit: int = 10) -> DashboardRounds:
+def dashboard_rounds(user: User, today: date | None = None, at: datetime | None = None, *,
+                     limit: int = 10) -> DashboardRounds:
     """Open rounds the user takes part in, and closed rounds they settle that are not settled yet."""
     at = at or clock_now()
+    today = today or at.astimezone(ZONE).date()
     eager = joinedload(CommentRound.document_version).joinedload(DocumentVersion.document)
     mine = select(Membership.group_id).where(Membership.user_id == user.id, groups._active_on(today))
     participant = CommentRound.id.in_(select(RoundGroup.round_id).where(RoundGroup.group_id.in_(mine)))
@@ -215,9 +218,14 @@ def dashboard_rounds(user: User, today: date, at: datetime | None = None, *, lim
     return DashboardRounds([OpenRound(r, _days_left(r.closes_at, at)) for r in open_rounds], to_settle)
 
 
-def rounds_of_version(version: DocumentVersion) -> list[CommentRound]:
-    return list(db.session.scalars(
-        select(CommentRound).where(CommentRound.version_id == version.id).order_by(CommentRound.opens_at)))
+def rounds_by_version(versions: list[DocumentVersion]) -> dict[int, list[CommentRound]]:
+    """The rounds of each version (for the document page), in one query."""
+    result: dict[int, list[CommentRound]] = defaultdict(list)
+    if versions:
+        for round_ in db.session.scalars(select(CommentRound).where(
+                CommentRound.version_id.in_([v.id for v in versions])).order_by(CommentRound.opens_at)):
+            result[round_.version_id].append(round_)
+    return dict(result)
 
 
 # ---- the settlement table -----------------------------------------------------------------------------

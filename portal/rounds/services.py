@@ -137,6 +137,17 @@ def can_see(user: User, round_: CommentRound) -> bool:
     return can_manage(user, round_) or is_participant(user, round_)
 
 
+def reads_version_in_public_round(user: User | None, version: DocumentVersion) -> bool:
+    """A parent of the territory reads a version while a public round on it is open or after it closed."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.role != Role.PARENT:
+        return False
+    if user.territory_id != version.document.territory_id:
+        return False
+    return db.session.scalar(select(CommentRound.id).where(
+        CommentRound.version_id == version.id, CommentRound.public.is_(True),
+        CommentRound.opens_at <= clock_now()).limit(1)) is not None
+
+
 def sees_all_comments(user: User, round_: CommentRound, at: datetime | None = None) -> bool:
     """Managers always; participants after the close, or while open when the round shows comments."""
     if can_manage(user, round_):
