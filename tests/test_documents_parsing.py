@@ -40,8 +40,9 @@ def test_a_heading_keeps_its_own_number():
 
 def test_two_page_pdf_blocks_with_headings():
     data = make_pdf(2)
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     assert len(PdfReader(io.BytesIO(data)).pages) == 2
     parsed = parsing.parse(data)

@@ -19,6 +19,8 @@ from diff_match_patch import diff_match_patch
 
 #: Paragraphs sharing at least this share of their words count as one edited paragraph.
 SIMILAR = 0.5
+#: A reworded paragraph standing where the old one stood (between the same matched neighbours) needs less.
+SIMILAR_IN_PLACE = 0.25
 #: A re-found passage still "is there" when at most this share of it changed.
 PASSAGE_TOLERANCE = 0.25
 
@@ -45,6 +47,42 @@ def _similarity(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def _dice(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def _in_place(old: list[str], new: list[str], pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Pair the remaining paragraphs that stand in the same gap between matched neighbours (a reworded
+    paragraph in its place), by word overlap above SIMILAR_IN_PLACE."""
+    old_of_new = {j: i for i, j in pairs}
+    taken_old = {i for i, _ in pairs}
+    found: list[tuple[int, int]] = []
+    low = -1
+    for j in range(len(new)):
+        if j in old_of_new:
+            low = max(low, old_of_new[j])
+            continue
+        high = next((old_of_new[k] for k in range(j + 1, len(new)) if k in old_of_new), len(old))
+        if high <= low:
+            continue
+        words = _words(new[j])
+        best, best_score = None, SIMILAR_IN_PLACE
+        for i in range(low + 1, high):
+            if i in taken_old:
+                continue
+            score = _dice(_words(old[i]), words)
+            if score >= best_score:
+                best, best_score = i, score
+        if best is not None:
+            found.append((best, j))
+            taken_old.add(best)
+            old_of_new[j] = best
+            low = best
+    return found
 
 
 def _kept_order(pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -107,6 +145,8 @@ def match_paragraphs(old: list[str], new: list[str]) -> list[Pair]:
         taken_old.add(i)
         taken_new.add(j)
         fuzzy.append((i, j))
+    kept = _kept_order(exact + fuzzy)
+    fuzzy += _in_place(old, new, [p for p in exact + fuzzy if p in kept])
     kept = _kept_order(exact + fuzzy)
     pairs = [Pair(i, j, "unchanged" if (i, j) in kept else "moved") for i, j in exact]
     pairs += [Pair(i, j, "edited" if (i, j) in kept else "moved_edited") for i, j in fuzzy]

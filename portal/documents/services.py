@@ -16,7 +16,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from portal import audit, jobs
 from portal.documents import matching, parsing
@@ -45,9 +45,12 @@ CHANGE_NOTE_MAX = 2000
 MARKDOWN_MAX = 500_000
 QUOTE_MAX = 2000
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-#: Files bigger than this are converted in a background job (a 100-page DOCX takes about a second;
-#: see bench/documents_bench.py).
-DEFAULT_SYNC_BYTES = 200 * 1024
+#: Conversion work above this runs in a background job. Measured (bench/documents_bench.py, 2 cores): a
+#: 100-page DOCX has 548 kB of document.xml and takes 1.9 s to import, so about 250 kB is one second.
+#: The work of a DOCX is its uncompressed document.xml (the ZIP size says little: the template alone is
+#: 36 kB), of Markdown its size, of a PDF 20 kB per page (a dense page takes about 0.08 s).
+DEFAULT_SYNC_BYTES = 250_000
+PDF_PAGE_WORK = 20_000
 
 jobs.register("documents.import", "portal.documents.services:import_version_job")
 
@@ -182,9 +185,8 @@ def upload_version(document: Document, *, filename: str, data: bytes, change_not
         if len(data) > max_bytes():
             raise parsing.ParseError("too_large")
         fmt = parsing.detect_format(data)
-        background = len(data) > sync_bytes() and fmt != parsing.MARKDOWN
-        if fmt == parsing.PDF:
-            _check_pdf(data)
+        pages = _check_pdf(data) if fmt == parsing.PDF else 0
+        background = _work(fmt, data, pages) > sync_bytes()
         parsed = None if background else parsing.parse(data, max_bytes=max_bytes())
     except parsing.ParseError as exc:
         raise DocumentError(parse_error_message(exc.code)) from None
@@ -208,8 +210,24 @@ def upload_version(document: Document, *, filename: str, data: bytes, change_not
     return version
 
 
-def _check_pdf(data: bytes) -> None:
-    """Encryption and damage are told at once, before anything is stored (the conversion may wait)."""
+def _work(fmt: str, data: bytes, pages: int) -> int:
+    """How much converting the file takes, in the unit of DEFAULT_SYNC_BYTES."""
+    if fmt == parsing.PDF:
+        return pages * PDF_PAGE_WORK
+    if fmt == parsing.DOCX:
+        import io
+        import zipfile
+
+        try:
+            return zipfile.ZipFile(io.BytesIO(data)).getinfo("word/document.xml").file_size
+        except (zipfile.BadZipFile, KeyError) as exc:
+            raise parsing.ParseError("broken", str(exc)) from None
+    return len(data)
+
+
+def _check_pdf(data: bytes) -> int:
+    """Encryption and damage are told at once, before anything is stored (the conversion may wait);
+    returns the number of pages."""
     import io
 
     from pypdf import PdfReader
@@ -219,7 +237,7 @@ def _check_pdf(data: bytes) -> None:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise parsing.ParseError("encrypted")
-        len(reader.pages)
+        return len(reader.pages)
     except parsing.ParseError:
         raise
     except (PyPdfError, ValueError, KeyError, OSError) as exc:
@@ -315,6 +333,14 @@ def delete_draft_version(version: DocumentVersion, *, actor: User, seen_version:
     if newer is not None:
         raise DocumentError(_("Only the latest version can be deleted."))
     audit.record("document.version.delete", version, actor=actor, territory_id=document.territory_id)
+    # Explicit deletes: SQLite does not enforce the ON DELETE CASCADE of the foreign keys.
+    paragraph_ids = select(DocumentParagraph.id).where(DocumentParagraph.version_id == version.id)
+    passage_ids = select(QuotedPassage.id).where(QuotedPassage.paragraph_id.in_(paragraph_ids))
+    db.session.execute(delete(PassageLocation).where(
+        (PassageLocation.version_id == version.id) | PassageLocation.passage_id.in_(passage_ids)))
+    db.session.execute(delete(QuotedPassage).where(QuotedPassage.paragraph_id.in_(paragraph_ids)))
+    db.session.execute(delete(DocumentParagraph).where(DocumentParagraph.version_id == version.id))
+    db.session.execute(delete(DocumentSection).where(DocumentSection.version_id == version.id))
     db.session.delete(version)
     db.session.flush()
 

@@ -132,7 +132,7 @@ class DocumentVersion(db.Model):
     job: Mapped[Job | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     file: Mapped[DocumentFile | None] = relationship(
-        back_populates="document_version", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="document_version", cascade="all, delete-orphan"
     )
 
     @property

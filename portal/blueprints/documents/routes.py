@@ -114,7 +114,8 @@ def index():
 def create():
     groups = _managed_groups()
     if not groups:
-        abort(403)
+        flash(_("Documents are created by coordinators of working groups; you coordinate none."), "info")
+        return redirect(url_for("documents.index"))
     form = DocumentForm()
     del form.version
     form.group_id.choices = [(g.id, g.name) for g in groups]
