@@ -27,11 +27,22 @@ def demo(app, db):
 
 
 def _pages(settled: CommentRound, open_round: CommentRound) -> list[str]:
-    comment = db.session.scalar(select(Comment).where(Comment.round_id == settled.id, Comment.parent_id.is_(None)))
-    return [f"/rounds/{settled.id}", f"/rounds/{settled.id}/text", f"/rounds/{open_round.id}",
-            f"/rounds/{open_round.id}/text", f"/comments/{comment.id}/settle", f"/comments/{comment.id}/resolve",
-            f"/rounds/{settled.id}/outcomes-mail", f"/versions/{open_round.version_id}/rounds/new",
-            f"/rounds/{open_round.id}/edit", "/rounds/outcomes", "/", ]
+    comment = db.session.scalar(
+        select(Comment).where(Comment.round_id == settled.id, Comment.parent_id.is_(None))
+    )
+    return [
+        f"/rounds/{settled.id}",
+        f"/rounds/{settled.id}/text",
+        f"/rounds/{open_round.id}",
+        f"/rounds/{open_round.id}/text",
+        f"/comments/{comment.id}/settle",
+        f"/comments/{comment.id}/resolve",
+        f"/rounds/{settled.id}/outcomes-mail",
+        f"/versions/{open_round.version_id}/rounds/new",
+        f"/rounds/{open_round.id}/edit",
+        "/rounds/outcomes",
+        "/",
+    ]
 
 
 def test_round_pages_are_accessible_and_fit_a_phone(app, demo):

@@ -15,10 +15,26 @@ from openpyxl import load_workbook
 
 from portal.extensions import db
 from portal.rounds import services
-from tests.rounds_factories import add_member, close, comment, make_group, make_round, make_version, paragraphs_of
+from tests.rounds_factories import (
+    add_member,
+    close,
+    comment,
+    make_group,
+    make_round,
+    make_version,
+    paragraphs_of,
+)
 
-HEADER = ["Č.", "Autor / organizace", "Kapitola / odstavec", "Připomínka", "Návrh znění", "Typ", "Vypořádání",
-          "Odůvodnění"]
+HEADER = [
+    "Č.",
+    "Autor / organizace",
+    "Kapitola / odstavec",
+    "Připomínka",
+    "Návrh znění",
+    "Typ",
+    "Vypořádání",
+    "Odůvodnění",
+]
 
 
 @pytest.fixture
@@ -32,10 +48,17 @@ def settled(factories):
     version = make_version(group)
     round_ = make_round(version, [group], title="Připomínky k v1")
     paragraphs = paragraphs_of(version)
-    first = comment(round_, paragraphs[4], member, organisation="ZŠ Vzorov", text="=HYPERLINK(\"x\")",
-                    proposed_wording="Nové znění odstavce.")
-    second = comment(round_, paragraphs[0], member, kind="recommendation", quote="rovném přístupu",
-                     text="Upřesnit.")
+    first = comment(
+        round_,
+        paragraphs[4],
+        member,
+        organisation="ZŠ Vzorov",
+        text='=HYPERLINK("x")',
+        proposed_wording="Nové znění odstavce.",
+    )
+    second = comment(
+        round_, paragraphs[0], member, kind="recommendation", quote="rovném přístupu", text="Upřesnit."
+    )
     close(round_)
     services.settle(first, "not_accepted", "Mimo rozsah MAP.", actor=chair, seen_version=0)
     services.settle(second, "accepted", None, actor=chair, seen_version=0)
@@ -77,7 +100,11 @@ def test_docx_is_landscape_with_a_repeating_header(client, login_as, settled):
     assert [c.text for c in table.rows[0].cells] == HEADER
     header = table.rows[0]._tr.trPr.find(qn("w:tblHeader"))
     assert header is not None and header.get(qn("w:val")) == "true"
-    assert [c.text for c in table.rows[2].cells][5:8] == ["zásadní", "neakceptováno – rozpor", "Mimo rozsah MAP."]
+    assert [c.text for c in table.rows[2].cells][5:8] == [
+        "zásadní",
+        "neakceptováno – rozpor",
+        "Mimo rozsah MAP.",
+    ]
 
 
 def test_pdf_and_czech_file_name(client, login_as, settled):

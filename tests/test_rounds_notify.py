@@ -8,7 +8,15 @@ from datetime import timedelta
 from portal.extensions import db
 from portal.mailer import deliver_due
 from portal.rounds import notify, services
-from tests.rounds_factories import add_member, close, comment, make_group, make_round, make_version, paragraphs_of
+from tests.rounds_factories import (
+    add_member,
+    close,
+    comment,
+    make_group,
+    make_round,
+    make_version,
+    paragraphs_of,
+)
 
 
 def _people(factories):
@@ -72,9 +80,11 @@ def test_authors_get_one_message_with_all_their_outcomes(app, smtp, factories):
     version = make_version(group)
     round_ = make_round(version, [group])
     paragraphs = paragraphs_of(version)
-    made = [comment(round_, paragraphs[0], members[0], text="První"),
-            comment(round_, paragraphs[1], members[0], kind="recommendation", text="Druhá"),
-            comment(round_, paragraphs[2], members[1], text="Třetí")]
+    made = [
+        comment(round_, paragraphs[0], members[0], text="První"),
+        comment(round_, paragraphs[1], members[0], kind="recommendation", text="Druhá"),
+        comment(round_, paragraphs[2], members[1], text="Třetí"),
+    ]
     close(round_)
     services.settle(made[0], "accepted", None, actor=chair, seen_version=0)
     services.settle(made[1], "noted", "Vezmeme v úvahu.", actor=chair, seen_version=0)

@@ -13,7 +13,15 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models.rounds import Comment, CommentRound
 from tests.forms_helper import hidden_fields
-from tests.rounds_factories import add_member, close, comment, make_group, make_round, make_version, paragraphs_of
+from tests.rounds_factories import (
+    add_member,
+    close,
+    comment,
+    make_group,
+    make_round,
+    make_version,
+    paragraphs_of,
+)
 from tests.test_page_queries import counted
 
 
@@ -33,9 +41,15 @@ def test_coordinator_creates_a_round_once(client, login_as, people):
     login_as(people["chair"])
     url = f"/versions/{people['version'].id}/rounds/new"
     fields = hidden_fields(client, url, needs="once")
-    data = {**fields, "title": "Připomínky k v1", "opens_local": "2030-03-02T09:00",
-            "closes_local": "2030-03-20T16:00", "group_ids": str(people["group"].id), "comments_visible": "y",
-            "instructions": "Pište k odstavcům."}
+    data = {
+        **fields,
+        "title": "Připomínky k v1",
+        "opens_local": "2030-03-02T09:00",
+        "closes_local": "2030-03-20T16:00",
+        "group_ids": str(people["group"].id),
+        "comments_visible": "y",
+        "instructions": "Pište k odstavcům.",
+    }
     first = client.post(url, data=data)
     assert first.status_code == 302
     again = client.post(url, data=data)  # the same form sent twice creates one round
@@ -49,8 +63,16 @@ def test_round_form_refuses_a_close_before_the_opening(client, login_as, people)
     login_as(people["chair"])
     url = f"/versions/{people['version'].id}/rounds/new"
     fields = hidden_fields(client, url, needs="once")
-    response = client.post(url, data={**fields, "title": "X", "opens_local": "2030-03-20T09:00",
-                                      "closes_local": "2030-03-02T16:00", "group_ids": str(people["group"].id)})
+    response = client.post(
+        url,
+        data={
+            **fields,
+            "title": "X",
+            "opens_local": "2030-03-20T09:00",
+            "closes_local": "2030-03-02T16:00",
+            "group_ids": str(people["group"].id),
+        },
+    )
     assert response.status_code == 200
     assert db.session.scalar(select(func.count(CommentRound.id))) == 0
 
@@ -64,29 +86,45 @@ def test_participant_comments_inline_without_javascript(client, login_as, people
     assert f'href="/rounds/{round_.id}/text?paragraph={paragraph.anchor}#{paragraph.anchor}"' in page
     opened = client.get(f"{text_url}?paragraph={paragraph.anchor}").get_data(as_text=True)
     form_at = opened.index('id="comment-form"')
-    assert opened.index(f'id="{paragraph.anchor}"') < form_at < opened.index(
-        f'id="{paragraphs_of(people["version"])[2].anchor}"')  # the form sits under the chosen paragraph
+    assert (
+        opened.index(f'id="{paragraph.anchor}"')
+        < form_at
+        < opened.index(f'id="{paragraphs_of(people["version"])[2].anchor}"')
+    )  # the form sits under the chosen paragraph
     fields = hidden_fields(client, f"{text_url}?paragraph={paragraph.anchor}", needs="once")
-    response = client.post(f"/rounds/{round_.id}/comments/new", data={
-        **fields, "kind": "fundamental", "text": "Doplnit pedagogicko-psychologickou poradnu.",
-        "quote": "rovném přístupu", "organisation": "ZŠ Vzorov"})
+    response = client.post(
+        f"/rounds/{round_.id}/comments/new",
+        data={
+            **fields,
+            "kind": "fundamental",
+            "text": "Doplnit pedagogicko-psychologickou poradnu.",
+            "quote": "rovném přístupu",
+            "organisation": "ZŠ Vzorov",
+        },
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/rounds/{round_.id}/text#{paragraph.anchor}")
     made = db.session.scalar(select(Comment))
-    assert (made.author_id, made.paragraph_id, made.passage.quote) == (people["member"].id, paragraph.id,
-                                                                       "rovném přístupu")
+    assert (made.author_id, made.paragraph_id, made.passage.quote) == (
+        people["member"].id,
+        paragraph.id,
+        "rovném přístupu",
+    )
     after = client.get(text_url).get_data(as_text=True)
-    assert f'/rounds/{round_.id}?paragraph={paragraph.anchor}' in after  # the paragraph shows its count
+    assert f"/rounds/{round_.id}?paragraph={paragraph.anchor}" in after  # the paragraph shows its count
 
 
 def test_comment_outside_the_window_is_refused_with_a_message(client, login_as, people):
     round_ = make_round(people["version"], [people["group"]])
     paragraph = paragraphs_of(people["version"])[0]
     login_as(people["member"])
-    fields = hidden_fields(client, f"/rounds/{round_.id}/comments/new?paragraph={paragraph.anchor}", needs="once")
+    fields = hidden_fields(
+        client, f"/rounds/{round_.id}/comments/new?paragraph={paragraph.anchor}", needs="once"
+    )
     close(round_)
-    response = client.post(f"/rounds/{round_.id}/comments/new", data={
-        **fields, "kind": "recommendation", "text": "Pozdě."})
+    response = client.post(
+        f"/rounds/{round_.id}/comments/new", data={**fields, "kind": "recommendation", "text": "Pozdě."}
+    )
     assert response.status_code == 422
     assert "uzavřeno" in response.get_data(as_text=True) or "closed" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Comment.id))) == 0
@@ -97,7 +135,9 @@ def test_reply_and_withdraw_through_the_pages(client, login_as, people):
     made = comment(round_, paragraphs_of(people["version"])[0], people["member"])
     login_as(people["chair"])
     fields = hidden_fields(client, f"/rounds/{round_.id}", needs="once", action=f"/comments/{made.id}/reply")
-    assert client.post(f"/comments/{made.id}/reply", data={**fields, "text": "Zapracujeme."}).status_code == 302
+    assert (
+        client.post(f"/comments/{made.id}/reply", data={**fields, "text": "Zapracujeme."}).status_code == 302
+    )
     assert db.session.scalar(select(func.count(Comment.id)).where(Comment.parent_id == made.id)) == 1
     assert client.get(f"/comments/{made.id}/withdraw").status_code == 403  # not the author
     login_as(people["member"])
@@ -131,11 +171,20 @@ def test_two_coordinators_settling_at_once(client, app, login_as, factories, peo
     assert made.settlement.reason == "Vysvětleno na jednání PS."
 
 
-@pytest.mark.parametrize("role, sees, manages", [
-    (None, "sign-in", False), ("guest", 404, False), ("parent", 404, False), ("outsider", 404, False),
-    ("member", 200, False), ("chair", 200, True), ("coordinator", 200, True), ("other_coordinator", 404, False),
-    ("admin", 200, True),
-])
+@pytest.mark.parametrize(
+    "role, sees, manages",
+    [
+        (None, "sign-in", False),
+        ("guest", 404, False),
+        ("parent", 404, False),
+        ("outsider", 404, False),
+        ("member", 200, False),
+        ("chair", 200, True),
+        ("coordinator", 200, True),
+        ("other_coordinator", 404, False),
+        ("admin", 200, True),
+    ],
+)
 def test_access_for_every_role(client, login_as, factories, people, role, sees, manages):
     round_ = make_round(people["version"], [people["group"]])
     made = comment(round_, paragraphs_of(people["version"])[0], people["member"])
@@ -146,7 +195,9 @@ def test_access_for_every_role(client, login_as, factories, people, role, sees, 
         "member": lambda: people["member"],
         "chair": lambda: people["chair"],
         "coordinator": lambda: factories.user("coordinator", territory=people["territory"]),
-        "other_coordinator": lambda: factories.user("coordinator", territory=factories.territory("MAP Jinde")),
+        "other_coordinator": lambda: factories.user(
+            "coordinator", territory=factories.territory("MAP Jinde")
+        ),
         "admin": lambda: factories.user("admin", territory=people["territory"]),
     }
     if role:
@@ -160,7 +211,11 @@ def test_access_for_every_role(client, login_as, factories, people, role, sees, 
             assert response.status_code == 403, url  # participants get the table after the close
         else:
             assert response.status_code == sees, (url, response.status_code)
-    managing = [f"/rounds/{round_.id}/edit", f"/comments/{made.id}/settle", f"/rounds/{round_.id}/outcomes-mail"]
+    managing = [
+        f"/rounds/{round_.id}/edit",
+        f"/comments/{made.id}/settle",
+        f"/rounds/{round_.id}/outcomes-mail",
+    ]
     for url in managing:
         response = client.get(url)
         if role is None:
@@ -184,9 +239,19 @@ def test_parent_takes_part_in_a_public_round(client, login_as, factories, people
 def _fill(version, round_, authors, comments: int):
     paragraphs = paragraphs_of(version)
     now = datetime.now(UTC)
-    db.session.add_all([Comment(round_id=round_.id, paragraph_id=paragraphs[i % len(paragraphs)].id,
-                                kind="fundamental" if i % 3 else "recommendation", text=f"Připomínka {i}",
-                                author_id=authors[i % len(authors)].id, created_at=now) for i in range(comments)])
+    db.session.add_all(
+        [
+            Comment(
+                round_id=round_.id,
+                paragraph_id=paragraphs[i % len(paragraphs)].id,
+                kind="fundamental" if i % 3 else "recommendation",
+                text=f"Připomínka {i}",
+                author_id=authors[i % len(authors)].id,
+                created_at=now,
+            )
+            for i in range(comments)
+        ]
+    )
     db.session.commit()
 
 
@@ -206,15 +271,18 @@ def test_reading_page_makes_a_constant_number_of_queries(client, login_as, facto
     big_round = make_round(big, [people["group"]])
     _fill(big, big_round, [people["member"], people["chair"]], 2000)
     login_as(people["member"])
-    assert _statements(client, f"/rounds/{small_round.id}/text") == _statements(client, f"/rounds/{big_round.id}/text")
+    assert _statements(client, f"/rounds/{small_round.id}/text") == _statements(
+        client, f"/rounds/{big_round.id}/text"
+    )
     page = client.get(f"/rounds/{big_round.id}/text").get_data(as_text=True)
     assert len(re.findall(r'class="paragraph kind-', page)) == 400
     assert _statements(client, f"/rounds/{small_round.id}") == _statements(client, f"/rounds/{big_round.id}")
 
 
 def test_group_page_dashboard_and_document_page_show_rounds(app, client, login_as, people):
-    open_round = make_round(people["version"], [people["group"]], closes=timedelta(days=3, hours=1),
-                            title="Otevřené kolo")
+    open_round = make_round(
+        people["version"], [people["group"]], closes=timedelta(days=3, hours=1), title="Otevřené kolo"
+    )
     settled = make_round(people["version"], [people["group"]], title="Kolo k vypořádání")
     comment(settled, paragraphs_of(people["version"])[0], people["member"])
     close(settled)
@@ -230,7 +298,9 @@ def test_group_page_dashboard_and_document_page_show_rounds(app, client, login_a
     dashboard = client.get("/").get_data(as_text=True)
     assert "Kolo k vypořádání" in dashboard and "0 z 1 vypořádáno, rozpory: 0" in dashboard
     document_page = client.get(f"/documents/{people['version'].document_id}").get_data(as_text=True)
-    assert f"/versions/{people['version'].id}/rounds/new" in document_page and "Otevřené kolo" in document_page
+    assert (
+        f"/versions/{people['version'].id}/rounds/new" in document_page and "Otevřené kolo" in document_page
+    )
     assert open_round.id
 
 

@@ -10,7 +10,15 @@ from portal.extensions import db
 from portal.rounds import reads, services
 from portal.rounds.services import CommentData, RoundData, RoundError
 from portal.versioning import StaleEdit
-from tests.rounds_factories import add_member, close, comment, make_group, make_round, make_version, paragraphs_of
+from tests.rounds_factories import (
+    add_member,
+    close,
+    comment,
+    make_group,
+    make_round,
+    make_version,
+    paragraphs_of,
+)
 
 
 @pytest.fixture
@@ -37,19 +45,33 @@ def test_state_follows_the_clock(setup):
 def test_create_round_takes_prague_time_and_marks_the_version(setup):
     territory, group, chair, member, version = setup
     opens = (datetime.now(UTC) + timedelta(days=2)).replace(tzinfo=None, microsecond=0, second=0)
-    round_ = services.create_round(version, RoundData(
-        title="Připomínky", opens_local=datetime(2031, 1, 10, 9, 0), closes_local=datetime(2031, 1, 31, 23, 59),
-        group_ids=(group.id,)), actor=chair)
+    round_ = services.create_round(
+        version,
+        RoundData(
+            title="Připomínky",
+            opens_local=datetime(2031, 1, 10, 9, 0),
+            closes_local=datetime(2031, 1, 31, 23, 59),
+            group_ids=(group.id,),
+        ),
+        actor=chair,
+    )
     db.session.commit()
     assert round_.opens_at == datetime(2031, 1, 10, 8, 0, tzinfo=UTC)  # CET is UTC+1 in January
     assert version.state == "in_round"
     with pytest.raises(RoundError):
-        services.create_round(version, RoundData(title="X", opens_local=opens, closes_local=opens,
-                                                 group_ids=(group.id,)), actor=chair)
+        services.create_round(
+            version,
+            RoundData(title="X", opens_local=opens, closes_local=opens, group_ids=(group.id,)),
+            actor=chair,
+        )
     with pytest.raises(RoundError):  # a plain member does not manage the group's rounds
-        services.create_round(version, RoundData(title="X", opens_local=opens,
-                                                 closes_local=opens + timedelta(days=3), group_ids=(group.id,)),
-                              actor=member)
+        services.create_round(
+            version,
+            RoundData(
+                title="X", opens_local=opens, closes_local=opens + timedelta(days=3), group_ids=(group.id,)
+            ),
+            actor=member,
+        )
 
 
 def test_comments_only_in_the_open_window_and_by_participants(setup, factories):
@@ -58,20 +80,26 @@ def test_comments_only_in_the_open_window_and_by_participants(setup, factories):
     outsider = factories.user("member", territory=territory)
     parent = factories.user("parent", territory=territory)
     scheduled = make_round(version, [group], opens=timedelta(hours=1), closes=timedelta(days=3))
-    with pytest.raises(RoundError, match="not opened yet|neotevřelo|nebylo"):
+    with pytest.raises(RoundError, match="nezačalo|not opened yet"):
         services.add_comment(scheduled, paragraph, CommentData(kind="fundamental", text="Text"), actor=member)
     open_round = make_round(version, [group])
     with pytest.raises(RoundError):
-        services.add_comment(open_round, paragraph, CommentData(kind="fundamental", text="Text"), actor=outsider)
+        services.add_comment(
+            open_round, paragraph, CommentData(kind="fundamental", text="Text"), actor=outsider
+        )
     with pytest.raises(RoundError):  # a parent takes part only in a public round
-        services.add_comment(open_round, paragraph, CommentData(kind="fundamental", text="Text"), actor=parent)
+        services.add_comment(
+            open_round, paragraph, CommentData(kind="fundamental", text="Text"), actor=parent
+        )
     public = make_round(version, [group], public=True)
     assert comment(public, paragraph, parent).author_id == parent.id
     made = comment(open_round, paragraph, member, organisation="ZŠ Vzorov")
     assert made.organisation == "ZŠ Vzorov"
     close(open_round)
     with pytest.raises(RoundError):
-        services.add_comment(open_round, paragraph, CommentData(kind="fundamental", text="Text"), actor=member)
+        services.add_comment(
+            open_round, paragraph, CommentData(kind="fundamental", text="Text"), actor=member
+        )
 
 
 def test_comment_rules_type_text_quote_and_length(setup):
@@ -82,22 +110,32 @@ def test_comment_rules_type_text_quote_and_length(setup):
         services.add_comment(round_, paragraph, CommentData(kind="other", text="Text"), actor=member)
     assert refused.value.field == "kind"
     with pytest.raises(RoundError) as refused:
-        services.add_comment(round_, paragraph, CommentData(kind="fundamental", text="x" * 5001), actor=member)
+        services.add_comment(
+            round_, paragraph, CommentData(kind="fundamental", text="x" * 5001), actor=member
+        )
     assert refused.value.field == "text"
     db.session.rollback()
     with pytest.raises(RoundError) as refused:
-        services.add_comment(round_, paragraph, CommentData(kind="fundamental", text="T", quote="neexistuje"),
-                             actor=member)
+        services.add_comment(
+            round_, paragraph, CommentData(kind="fundamental", text="T", quote="neexistuje"), actor=member
+        )
     assert refused.value.field == "quote"
     db.session.rollback()
-    made = comment(round_, paragraph, member, kind="recommendation", quote="rovném  přístupu",
-                   proposed_wording="rovném přístupu všech dětí")
+    made = comment(
+        round_,
+        paragraph,
+        member,
+        kind="recommendation",
+        quote="rovném  přístupu",
+        proposed_wording="rovném přístupu všech dětí",
+    )
     assert made.passage.quote == "rovném přístupu"
-    assert paragraph.text[made.passage.start:made.passage.end] == "rovném přístupu"
+    assert paragraph.text[made.passage.start : made.passage.end] == "rovném přístupu"
     other_version = make_version(group)
     with pytest.raises(RoundError):
-        services.add_comment(round_, paragraphs_of(other_version)[0], CommentData(kind="fundamental", text="T"),
-                             actor=member)
+        services.add_comment(
+            round_, paragraphs_of(other_version)[0], CommentData(kind="fundamental", text="T"), actor=member
+        )
 
 
 def test_authors_edit_and_withdraw_their_own_while_open_and_replies_thread(setup):
@@ -105,15 +143,18 @@ def test_authors_edit_and_withdraw_their_own_while_open_and_replies_thread(setup
     round_ = make_round(version, [group])
     made = comment(round_, paragraphs_of(version)[0], member)
     with pytest.raises(RoundError):
-        services.update_comment(made, CommentData(kind="fundamental", text="Cizí"), actor=chair,
-                                seen_version=made.version)
-    services.update_comment(made, CommentData(kind="recommendation", text="Upraveno"), actor=member,
-                            seen_version=made.version)
+        services.update_comment(
+            made, CommentData(kind="fundamental", text="Cizí"), actor=chair, seen_version=made.version
+        )
+    services.update_comment(
+        made, CommentData(kind="recommendation", text="Upraveno"), actor=member, seen_version=made.version
+    )
     db.session.commit()
     assert (made.kind, made.text) == ("recommendation", "Upraveno")
     with pytest.raises(StaleEdit):
-        services.update_comment(made, CommentData(kind="recommendation", text="Znovu"), actor=member,
-                                seen_version=1)
+        services.update_comment(
+            made, CommentData(kind="recommendation", text="Znovu"), actor=member, seen_version=1
+        )
     answer = services.reply(made, "Souhlasím.", actor=chair)
     nested = services.reply(answer, "Děkuji.", actor=member)
     db.session.commit()
@@ -123,11 +164,10 @@ def test_authors_edit_and_withdraw_their_own_while_open_and_replies_thread(setup
     with pytest.raises(RoundError):
         services.reply(made, "Pozdě", actor=chair)
     close(round_)
-    other = comment  # a closed round refuses edits too
-    assert other
     with pytest.raises(RoundError):
-        services.update_comment(answer, CommentData(kind=None, text="Po uzávěrce"), actor=chair,
-                                seen_version=answer.version)
+        services.update_comment(
+            answer, CommentData(kind=None, text="Po uzávěrce"), actor=chair, seen_version=answer.version
+        )
 
 
 def test_settlement_rules_reason_disputes_and_progress(setup, factories):
@@ -157,14 +197,20 @@ def test_settlement_rules_reason_disputes_and_progress(setup, factories):
     assert services.is_dispute(fundamental)
     assert reads.progress(round_) == reads.Progress(total=2, settled=2, disputes=1)
     assert fundamental.settlement.settled_by_id == chair.id
-    services.resolve_dispute(fundamental, "steering_committee", "Projedná ŘV 15. 3.", actor=chair,
-                             seen_version=fundamental.settlement.version)
+    services.resolve_dispute(
+        fundamental,
+        "steering_committee",
+        "Projedná ŘV 15. 3.",
+        actor=chair,
+        seen_version=fundamental.settlement.version,
+    )
     db.session.commit()
     assert not services.is_dispute(fundamental)
     assert reads.progress(round_).disputes == 0
     with pytest.raises(RoundError):  # a recommendation is never a dispute
-        services.resolve_dispute(recommendation, "agreed", None, actor=chair,
-                                 seen_version=recommendation.settlement.version)
+        services.resolve_dispute(
+            recommendation, "agreed", None, actor=chair, seen_version=recommendation.settlement.version
+        )
 
 
 def test_two_coordinators_settling_at_once_one_wins(setup):

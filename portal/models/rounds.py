@@ -102,8 +102,9 @@ class Comment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("comment_round.id", ondelete="CASCADE"))
     paragraph_id: Mapped[int] = mapped_column(ForeignKey("document_paragraph.id", ondelete="CASCADE"))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("round_comment.id", ondelete="CASCADE"),
-                                                  index=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("round_comment.id", ondelete="CASCADE"), index=True
+    )
     # The passage of the paragraph the comment is about (None: the whole paragraph).
     passage_id: Mapped[int | None] = mapped_column(ForeignKey("quoted_passage.id", ondelete="SET NULL"))
     kind: Mapped[str | None] = mapped_column(String(20))  # CommentKind; None for replies

@@ -21,7 +21,7 @@ def today() -> date:
 
 
 def local_label(moment: datetime) -> str:
-    """A moment as "2. 12. 2026 17:00" in Europe/Prague (e-mails and messages, any language)."""
+    """A moment as "2. 12. 2026, 17:00" in Europe/Prague (e-mails, messages and exports)."""
     from flask_babel import format_datetime
 
-    return format_datetime(moment, "short")
+    return format_datetime(moment, "d. M. yyyy, H:mm")

@@ -12,8 +12,12 @@ rounds_cli = AppGroup("rounds", help="Comment rounds: notifications.")
 
 
 @rounds_cli.command("notify")
-@click.option("--send/--no-send", default=True, show_default=True,
-              help="Deliver the outbox right after queuing (else `flask mail worker` does).")
+@click.option(
+    "--send/--no-send",
+    default=True,
+    show_default=True,
+    help="Deliver the outbox right after queuing (else `flask mail worker` does).",
+)
 def notify(send: bool) -> None:
     """Queue the due opening and closing e-mails of every comment round; nothing is sent twice."""
     from portal.mailer import deliver_due

@@ -27,8 +27,16 @@ LOCALE = "cs"
 
 
 def header() -> list[str]:
-    return [_("No."), _("Author / organisation"), _("Chapter / paragraph"), _("Comment"), _("Proposed wording"),
-            _("Type"), _("Settlement"), _("Reason")]
+    return [
+        _("No."),
+        _("Author / organisation"),
+        _("Chapter / paragraph"),
+        _("Comment"),
+        _("Proposed wording"),
+        _("Type"),
+        _("Settlement"),
+        _("Reason"),
+    ]
 
 
 def heading(round_: CommentRound) -> tuple[str, list[str]]:
@@ -36,24 +44,46 @@ def heading(round_: CommentRound) -> tuple[str, list[str]]:
     title = _("Settlement of comments")
     lines = [
         _("Document: %(title)s, version %(version)s", title=version.document.title, version=version.label),
-        _("Comment round: %(title)s (%(opens)s – %(closes)s)", title=round_.title,
-          opens=local_label(round_.opens_at), closes=local_label(round_.closes_at)),
+        _(
+            "Comment round: %(title)s (%(opens)s – %(closes)s)",
+            title=round_.title,
+            opens=local_label(round_.opens_at),
+            closes=local_label(round_.closes_at),
+        ),
     ]
     figures = reads.progress(round_)
-    lines.append(_("%(settled)s of %(total)s settled, %(disputes)s disputes", settled=figures.settled,
-                   total=figures.total, disputes=figures.disputes))
+    lines.append(
+        _(
+            "%(settled)s of %(total)s settled, %(disputes)s disputes",
+            settled=figures.settled,
+            total=figures.total,
+            disputes=figures.disputes,
+        )
+    )
     return title, lines
 
 
 def _cells(row: reads.SettlementRow) -> list:
-    return [row.number, row.author, row.place, row.text, row.proposed_wording, row.kind, row.outcome, row.reason]
+    return [
+        row.number,
+        row.author,
+        row.place,
+        row.text,
+        row.proposed_wording,
+        row.kind,
+        row.outcome,
+        row.reason,
+    ]
 
 
 def filename(round_: CommentRound, fmt: str) -> str:
-    """"Vypořádání připomínek – Strategický rámec MAP v2.docx" (send_file encodes it by RFC 5987)."""
+    """ "Vypořádání připomínek – Strategický rámec MAP v2.docx" (send_file encodes it by RFC 5987)."""
     with force_locale(LOCALE):
-        name = _("Settlement of comments – %(title)s %(version)s", title=round_.document_version.document.title,
-                 version=round_.document_version.label)
+        name = _(
+            "Settlement of comments – %(title)s %(version)s",
+            title=round_.document_version.document.title,
+            version=round_.document_version.label,
+        )
     name = "".join(" " if ch in '\\/:*?"<>|\r\n\t' else ch for ch in name).strip()
     return f"{name}.{fmt}"
 
@@ -121,5 +151,7 @@ def _pdf(round_: CommentRound, rows: list[reads.SettlementRow]) -> bytes:
     from weasyprint import HTML
 
     title, lines = heading(round_)
-    html = render_template("rounds/settlement_table.html", title=title, lines=lines, header=header(), rows=rows)
+    html = render_template(
+        "rounds/settlement_table.html", title=title, lines=lines, header=header(), rows=rows
+    )
     return HTML(string=html, base_url=current_app.root_path).write_pdf()

@@ -37,19 +37,34 @@ def _claim(round_: CommentRound, column: str, at: datetime) -> bool:
 
 def _mail(user: User, round_: CommentRound, subject, template: str, **context) -> None:
     version = round_.document_version
-    queue_mail([user.email], subject, template, locale=user.locale, user=user, round=round_,
-               document=version.document, doc_version=version,
-               link=external_url("rounds.show", round_id=round_.id),
-               closes=local_label(round_.closes_at), **context)
+    queue_mail(
+        [user.email],
+        subject,
+        template,
+        locale=user.locale,
+        user=user,
+        round=round_,
+        document=version.document,
+        doc_version=version,
+        link=external_url("rounds.show", round_id=round_.id),
+        closes=local_label(round_.closes_at),
+        **context,
+    )
 
 
 def send_due(at: datetime | None = None) -> int:
     """Queue the due opening and closing e-mails of every round; returns how many were queued."""
     at = at or clock_now()
     count = 0
-    opening = db.session.scalars(select(CommentRound).where(
-        CommentRound.opens_at <= at, CommentRound.closes_at > at, CommentRound.opening_notified_at.is_(None)
-    ).order_by(CommentRound.id)).all()
+    opening = db.session.scalars(
+        select(CommentRound)
+        .where(
+            CommentRound.opens_at <= at,
+            CommentRound.closes_at > at,
+            CommentRound.opening_notified_at.is_(None),
+        )
+        .order_by(CommentRound.id)
+    ).all()
     for round_ in opening:
         if not _claim(round_, "opening_notified_at", at):
             continue
@@ -58,16 +73,24 @@ def send_due(at: datetime | None = None) -> int:
             _mail(user, round_, _l("Comment round open: %(title)s", title=round_.title), "round_opened")
         count += len(people)
         audit.record("round.opening_notified", round_, actor=None, count=len(people))
-    closing = db.session.scalars(select(CommentRound).where(
-        CommentRound.closes_at <= at + services.REMINDER_BEFORE, CommentRound.closes_at > at, CommentRound.opens_at <= at,
-        CommentRound.closing_notified_at.is_(None)
-    ).order_by(CommentRound.id)).all()
+    closing = db.session.scalars(
+        select(CommentRound)
+        .where(
+            CommentRound.closes_at <= at + services.REMINDER_BEFORE,
+            CommentRound.closes_at > at,
+            CommentRound.opens_at <= at,
+            CommentRound.closing_notified_at.is_(None),
+        )
+        .order_by(CommentRound.id)
+    ).all()
     for round_ in closing:
         if not _claim(round_, "closing_notified_at", at):
             continue
         people = services.participants(round_)
         for user in people:
-            _mail(user, round_, _l("Comment round closes soon: %(title)s", title=round_.title), "round_closing")
+            _mail(
+                user, round_, _l("Comment round closes soon: %(title)s", title=round_.title), "round_closing"
+            )
         count += len(people)
         audit.record("round.closing_notified", round_, actor=None, count=len(people))
     db.session.flush()
@@ -87,9 +110,16 @@ def send_outcomes(round_: CommentRound, *, actor: User, at: datetime | None = No
     by_author = reads.authors_outcomes(round_)
     for comments in by_author.values():
         author = comments[0].author
-        _mail(author, round_, _l("How your comments were settled: %(title)s", title=round_.title),
-              "round_outcomes", comments=comments, citation=reads.citation,
-              outcome_labels=services.outcome_labels(round_.document_version.document.territory_id), kind_labels=services.KIND_LABELS,
-              resolution_labels=services.RESOLUTION_LABELS)
+        _mail(
+            author,
+            round_,
+            _l("How your comments were settled: %(title)s", title=round_.title),
+            "round_outcomes",
+            comments=comments,
+            citation=reads.citation,
+            outcome_labels=services.outcome_labels(round_.document_version.document.territory_id),
+            kind_labels=services.KIND_LABELS,
+            resolution_labels=services.RESOLUTION_LABELS,
+        )
     audit.record("round.outcomes_notified", round_, actor=actor, count=len(by_author))
     return len(by_author)

@@ -38,12 +38,17 @@ def progress_of(round_ids: list[int]) -> dict[int, Progress]:
     if not round_ids:
         return {}
     dispute = (
-        (Comment.kind == CommentKind.FUNDAMENTAL.value) & Settlement.accepted.is_(False)
+        (Comment.kind == CommentKind.FUNDAMENTAL.value)
+        & Settlement.accepted.is_(False)
         & Settlement.resolution.is_(None)
     )
     rows = db.session.execute(
-        select(Comment.round_id, func.count(Comment.id), func.count(Settlement.id),
-               func.sum(case((dispute, 1), else_=0)))
+        select(
+            Comment.round_id,
+            func.count(Comment.id),
+            func.count(Settlement.id),
+            func.sum(case((dispute, 1), else_=0)),
+        )
         .outerjoin(Settlement, Settlement.comment_id == Comment.id)
         .where(Comment.round_id.in_(round_ids), Comment.parent_id.is_(None), Comment.withdrawn_at.is_(None))
         .group_by(Comment.round_id)
@@ -77,8 +82,12 @@ def visible_comments(round_: CommentRound, viewer: User, *, paragraph_id: int | 
         select(Comment)
         .join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
         .where(Comment.round_id == round_.id)
-        .options(joinedload(Comment.author), joinedload(Comment.settlement), joinedload(Comment.passage),
-                 joinedload(Comment.paragraph).joinedload(DocumentParagraph.section))
+        .options(
+            joinedload(Comment.author),
+            joinedload(Comment.settlement),
+            joinedload(Comment.passage),
+            joinedload(Comment.paragraph).joinedload(DocumentParagraph.section),
+        )
         .order_by(DocumentParagraph.position, Comment.id)
     )
     if paragraph_id is not None:
@@ -111,7 +120,9 @@ def replies_of(comment_ids: list[int]) -> dict[int, list[Comment]]:
         return {}
     result: dict[int, list[Comment]] = defaultdict(list)
     for comment in db.session.scalars(
-        select(Comment).where(Comment.parent_id.in_(comment_ids)).options(joinedload(Comment.author))
+        select(Comment)
+        .where(Comment.parent_id.in_(comment_ids))
+        .options(joinedload(Comment.author))
         .order_by(Comment.id)
     ):
         result[comment.parent_id].append(comment)
@@ -122,20 +133,30 @@ def numbers(round_: CommentRound) -> dict[int, int]:
     """Comment id -> its number (č.) in the settlement table: top-level comments not withdrawn, in document
     order (one query of ids)."""
     ids = db.session.scalars(
-        select(Comment.id).join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
+        select(Comment.id)
+        .join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
         .where(Comment.round_id == round_.id, Comment.parent_id.is_(None), Comment.withdrawn_at.is_(None))
-        .order_by(DocumentParagraph.position, Comment.id)).all()
+        .order_by(DocumentParagraph.position, Comment.id)
+    ).all()
     return {comment_id: number for number, comment_id in enumerate(ids, start=1)}
 
 
 def next_unsettled(round_: CommentRound, after: Comment) -> Comment | None:
     """The first comment still to settle, in document order, other than `after`."""
     return db.session.scalar(
-        select(Comment).join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
+        select(Comment)
+        .join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
         .outerjoin(Settlement, Settlement.comment_id == Comment.id)
-        .where(Comment.round_id == round_.id, Comment.parent_id.is_(None), Comment.withdrawn_at.is_(None),
-               Settlement.id.is_(None), Comment.id != after.id)
-        .order_by(DocumentParagraph.position, Comment.id).limit(1))
+        .where(
+            Comment.round_id == round_.id,
+            Comment.parent_id.is_(None),
+            Comment.withdrawn_at.is_(None),
+            Settlement.id.is_(None),
+            Comment.id != after.id,
+        )
+        .order_by(DocumentParagraph.position, Comment.id)
+        .limit(1)
+    )
 
 
 # ---- lists for the group page and the dashboard ------------------------------------------------------
@@ -143,14 +164,22 @@ def next_unsettled(round_: CommentRound, after: Comment) -> Comment | None:
 
 def rounds_of_group(group: WorkingGroup, *, limit: int = 5) -> list[CommentRound]:
     """The latest rounds on the group's documents or taking its members, newest first."""
-    owned = (select(CommentRound.id).join(DocumentVersion, DocumentVersion.id == CommentRound.version_id)
-             .join(Document, Document.id == DocumentVersion.document_id).where(Document.group_id == group.id))
+    owned = (
+        select(CommentRound.id)
+        .join(DocumentVersion, DocumentVersion.id == CommentRound.version_id)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(Document.group_id == group.id)
+    )
     taking = select(RoundGroup.round_id).where(RoundGroup.group_id == group.id)
-    return list(db.session.scalars(
-        select(CommentRound).where(CommentRound.id.in_(owned.union(taking)))
-        .options(joinedload(CommentRound.document_version).joinedload(DocumentVersion.document))
-        .order_by(CommentRound.closes_at.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(CommentRound)
+            .where(CommentRound.id.in_(owned.union(taking)))
+            .options(joinedload(CommentRound.document_version).joinedload(DocumentVersion.document))
+            .order_by(CommentRound.closes_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 @dataclass
@@ -165,7 +194,9 @@ def group_rounds(group: WorkingGroup, viewer: User | None = None) -> GroupRounds
     participants and managers), with state and progress (a bounded number of queries: at most five rounds)."""
     rounds = [r for r in rounds_of_group(group) if viewer is not None and services.can_see(viewer, r)]
     at = clock_now()
-    return GroupRounds(rounds, {r.id: services.state(r, at) for r in rounds}, progress_of([r.id for r in rounds]))
+    return GroupRounds(
+        rounds, {r.id: services.state(r, at) for r in rounds}, progress_of([r.id for r in rounds])
+    )
 
 
 @dataclass
@@ -184,8 +215,9 @@ def _days_left(closes_at: datetime, at: datetime) -> int:
     return max((closes_at.astimezone(ZONE).date() - at.astimezone(ZONE).date()).days, 0)
 
 
-def dashboard_rounds(user: User, today: date | None = None, at: datetime | None = None, *,
-                     limit: int = 10) -> DashboardRounds:
+def dashboard_rounds(
+    user: User, today: date | None = None, at: datetime | None = None, *, limit: int = 10
+) -> DashboardRounds:
     """Open rounds the user takes part in, and closed rounds they settle that are not settled yet."""
     at = at or clock_now()
     today = today or at.astimezone(ZONE).date()
@@ -193,24 +225,39 @@ def dashboard_rounds(user: User, today: date | None = None, at: datetime | None 
     mine = select(Membership.group_id).where(Membership.user_id == user.id, groups._active_on(today))
     participant = CommentRound.id.in_(select(RoundGroup.round_id).where(RoundGroup.group_id.in_(mine)))
     if user.role == Role.PARENT and user.territory_id is not None:
-        public_ids = (select(CommentRound.id).join(DocumentVersion).join(Document)
-                      .where(CommentRound.public.is_(True), Document.territory_id == user.territory_id))
+        public_ids = (
+            select(CommentRound.id)
+            .join(DocumentVersion)
+            .join(Document)
+            .where(CommentRound.public.is_(True), Document.territory_id == user.territory_id)
+        )
         participant = participant | CommentRound.id.in_(public_ids)
     open_rounds = db.session.scalars(
-        select(CommentRound).where(participant, CommentRound.opens_at <= at, CommentRound.closes_at > at)
-        .options(eager).order_by(CommentRound.closes_at).limit(limit)
+        select(CommentRound)
+        .where(participant, CommentRound.opens_at <= at, CommentRound.closes_at > at)
+        .options(eager)
+        .order_by(CommentRound.closes_at)
+        .limit(limit)
     ).all()
     to_settle: list[tuple[CommentRound, Progress]] = []
     if user.role in (Role.COORDINATOR, Role.ADMIN, Role.MEMBER):
         candidates = db.session.scalars(
-            select(CommentRound).join(DocumentVersion).join(Document)
-            .where(CommentRound.closes_at <= at,
-                   Document.territory_id == user.territory_id if user.role != Role.ADMIN else True)
-            .options(eager, selectinload(CommentRound.groups)).order_by(CommentRound.closes_at.desc())
+            select(CommentRound)
+            .join(DocumentVersion)
+            .join(Document)
+            .where(
+                CommentRound.closes_at <= at,
+                Document.territory_id == user.territory_id if user.role != Role.ADMIN else True,
+            )
+            .options(eager, selectinload(CommentRound.groups))
+            .order_by(CommentRound.closes_at.desc())
             .limit(50)
         ).all()
-        owner_groups = list({r.document_version.document.group_id: r.document_version.document.group
-                             for r in candidates}.values())
+        owner_groups = list(
+            {
+                r.document_version.document.group_id: r.document_version.document.group for r in candidates
+            }.values()
+        )
         managed = {g.id for g in groups.managed_among(user, owner_groups, today)}
         candidates = [r for r in candidates if r.document_version.document.group_id in managed]
         figures = progress_of([r.id for r in candidates])
@@ -222,8 +269,11 @@ def rounds_by_version(versions: list[DocumentVersion]) -> dict[int, list[Comment
     """The rounds of each version (for the document page), in one query."""
     result: dict[int, list[CommentRound]] = defaultdict(list)
     if versions:
-        for round_ in db.session.scalars(select(CommentRound).where(
-                CommentRound.version_id.in_([v.id for v in versions])).order_by(CommentRound.opens_at)):
+        for round_ in db.session.scalars(
+            select(CommentRound)
+            .where(CommentRound.version_id.in_([v.id for v in versions]))
+            .order_by(CommentRound.opens_at)
+        ):
             result[round_.version_id].append(round_)
     return dict(result)
 
@@ -246,15 +296,23 @@ class SettlementRow:
 def settlement_rows(round_: CommentRound) -> list[SettlementRow]:
     """The rows of the settlement table (tabulka vypořádání), top-level comments not withdrawn, in
     document order; texts in the current language."""
-    comments = db.session.scalars(
-        select(Comment)
-        .join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
-        .outerjoin(DocumentSection, DocumentSection.id == DocumentParagraph.section_id)
-        .where(Comment.round_id == round_.id, Comment.parent_id.is_(None), Comment.withdrawn_at.is_(None))
-        .options(joinedload(Comment.author), joinedload(Comment.settlement), joinedload(Comment.passage),
-                 joinedload(Comment.paragraph).joinedload(DocumentParagraph.section))
-        .order_by(DocumentParagraph.position, Comment.id)
-    ).unique().all()
+    comments = (
+        db.session.scalars(
+            select(Comment)
+            .join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
+            .outerjoin(DocumentSection, DocumentSection.id == DocumentParagraph.section_id)
+            .where(Comment.round_id == round_.id, Comment.parent_id.is_(None), Comment.withdrawn_at.is_(None))
+            .options(
+                joinedload(Comment.author),
+                joinedload(Comment.settlement),
+                joinedload(Comment.passage),
+                joinedload(Comment.paragraph).joinedload(DocumentParagraph.section),
+            )
+            .order_by(DocumentParagraph.position, Comment.id)
+        )
+        .unique()
+        .all()
+    )
     labels = services.outcome_labels(round_.document_version.document.territory_id)
     rows = []
     for number, comment in enumerate(comments, start=1):
@@ -270,23 +328,42 @@ def settlement_rows(round_: CommentRound) -> list[SettlementRow]:
             outcome += f" ({services.RESOLUTION_LABELS[settlement.resolution]})"
         elif services.is_dispute(comment, settlement):
             outcome += f" – {services.DISPUTE_LABEL}"
-        rows.append(SettlementRow(
-            number=number, author=author, place=citation(comment.paragraph), text=text,
-            proposed_wording=comment.proposed_wording or "", kind=str(services.KIND_LABELS[comment.kind]),
-            outcome=outcome, reason=(settlement.reason or "") if settlement else "",
-        ))
+        rows.append(
+            SettlementRow(
+                number=number,
+                author=author,
+                place=citation(comment.paragraph),
+                text=text,
+                proposed_wording=comment.proposed_wording or "",
+                kind=str(services.KIND_LABELS[comment.kind]),
+                outcome=outcome,
+                reason=(settlement.reason or "") if settlement else "",
+            )
+        )
     return rows
 
 
 def authors_outcomes(round_: CommentRound) -> dict[int, list[Comment]]:
     """Each author's settled comments (one message per author)."""
-    comments = db.session.scalars(
-        select(Comment).where(Comment.round_id == round_.id, Comment.parent_id.is_(None),
-                              Comment.withdrawn_at.is_(None), Comment.author_id.is_not(None))
-        .options(joinedload(Comment.settlement), joinedload(Comment.author),
-                 joinedload(Comment.paragraph).joinedload(DocumentParagraph.section))
-        .order_by(Comment.id)
-    ).unique().all()
+    comments = (
+        db.session.scalars(
+            select(Comment)
+            .where(
+                Comment.round_id == round_.id,
+                Comment.parent_id.is_(None),
+                Comment.withdrawn_at.is_(None),
+                Comment.author_id.is_not(None),
+            )
+            .options(
+                joinedload(Comment.settlement),
+                joinedload(Comment.author),
+                joinedload(Comment.paragraph).joinedload(DocumentParagraph.section),
+            )
+            .order_by(Comment.id)
+        )
+        .unique()
+        .all()
+    )
     by_author: dict[int, list[Comment]] = defaultdict(list)
     for comment in comments:
         if comment.settlement is not None:

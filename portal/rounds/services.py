@@ -112,8 +112,9 @@ def owner_group(round_: CommentRound) -> WorkingGroup:
 
 def can_manage(user: User, round_or_version) -> bool:
     """The coordinators of the document's owner group (and portal coordinators of its territory, admins)."""
-    version = round_or_version.document_version if isinstance(round_or_version, CommentRound) \
-        else round_or_version
+    version = (
+        round_or_version.document_version if isinstance(round_or_version, CommentRound) else round_or_version
+    )
     return groups.is_group_coordinator(user, version.document.group, clock_today())
 
 
@@ -127,10 +128,18 @@ def is_participant(user: User, round_: CommentRound) -> bool:
     group_ids = [g.group_id for g in round_.groups]
     if not group_ids:
         return False
-    return db.session.scalar(
-        select(Membership.id).where(Membership.user_id == user.id, Membership.group_id.in_(group_ids),
-                                    groups._active_on(clock_today())).limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(Membership.id)
+            .where(
+                Membership.user_id == user.id,
+                Membership.group_id.in_(group_ids),
+                groups._active_on(clock_today()),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def can_see(user: User, round_: CommentRound) -> bool:
@@ -143,9 +152,18 @@ def reads_version_in_public_round(user: User | None, version: DocumentVersion) -
         return False
     if user.territory_id != version.document.territory_id:
         return False
-    return db.session.scalar(select(CommentRound.id).where(
-        CommentRound.version_id == version.id, CommentRound.public.is_(True),
-        CommentRound.opens_at <= clock_now()).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(CommentRound.id)
+            .where(
+                CommentRound.version_id == version.id,
+                CommentRound.public.is_(True),
+                CommentRound.opens_at <= clock_now(),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def sees_all_comments(user: User, round_: CommentRound, at: datetime | None = None) -> bool:
@@ -161,15 +179,20 @@ def participants(round_: CommentRound) -> list[User]:
     people: dict[int, User] = {}
     if group_ids:
         for user in db.session.scalars(
-            select(User).join(Membership, Membership.user_id == User.id)
-            .where(Membership.group_id.in_(group_ids), groups._active_on(clock_today()),
-                   User.active.is_(True))
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.group_id.in_(group_ids), groups._active_on(clock_today()), User.active.is_(True)
+            )
         ):
             people[user.id] = user
     if round_.public:
         territory_id = round_.document_version.document.territory_id
-        for user in db.session.scalars(select(User).where(
-                User.role == Role.PARENT.value, User.territory_id == territory_id, User.active.is_(True))):
+        for user in db.session.scalars(
+            select(User).where(
+                User.role == Role.PARENT.value, User.territory_id == territory_id, User.active.is_(True)
+            )
+        ):
             people[user.id] = user
     return sorted(people.values(), key=lambda u: (u.name, u.id))
 
@@ -201,8 +224,14 @@ def local(moment: datetime) -> datetime:
 def _limit(value: str | None, limit: int, field: str) -> str | None:
     value = (value or "").strip()
     if len(value) > limit:
-        raise RoundError(_("At most %(limit)s characters are allowed; the text has %(length)s.",
-                           limit=limit, length=len(value)), field)
+        raise RoundError(
+            _(
+                "At most %(limit)s characters are allowed; the text has %(length)s.",
+                limit=limit,
+                length=len(value),
+            ),
+            field,
+        )
     return value or None
 
 
@@ -215,8 +244,9 @@ def _checked_groups(version: DocumentVersion, data: RoundData) -> list[WorkingGr
             raise RoundError(_("Choose groups of the document's territory."), "group_ids")
         chosen.append(group)
     if not chosen and not data.public:
-        raise RoundError(_("Choose at least one group whose members will comment, or make the round public."),
-                         "group_ids")
+        raise RoundError(
+            _("Choose at least one group whose members will comment, or make the round public."), "group_ids"
+        )
     return chosen
 
 
@@ -233,7 +263,9 @@ def _check_round(version: DocumentVersion, data: RoundData, at: datetime, round_
     if closes_at <= at:
         raise RoundError(_("The closing time has already passed."), "closes_local")
     if round_ is not None and state(round_, at) != SCHEDULED and opens_at != round_.opens_at:
-        raise RoundError(_("The round is already open; its opening time can no longer change."), "opens_local")
+        raise RoundError(
+            _("The round is already open; its opening time can no longer change."), "opens_local"
+        )
     return title, instructions, opens_at, closes_at, _checked_groups(version, data)
 
 
@@ -242,8 +274,9 @@ def require_manager(round_or_version, actor: User) -> None:
         raise RoundError(_("Only the coordinators of the document's group manage its comment rounds."))
 
 
-def create_round(version: DocumentVersion, data: RoundData, *, actor: User,
-                 at: datetime | None = None) -> CommentRound:
+def create_round(
+    version: DocumentVersion, data: RoundData, *, actor: User, at: datetime | None = None
+) -> CommentRound:
     """A round on a version of the document; a draft version is then "in comment round"."""
     from portal.models.documents import ImportState, VersionState
 
@@ -252,15 +285,24 @@ def create_round(version: DocumentVersion, data: RoundData, *, actor: User,
     if version.import_state != ImportState.READY:
         raise RoundError(_("The version's text has not been read yet; wait until its import has finished."))
     title, instructions, opens_at, closes_at, chosen = _check_round(version, data, at, None)
-    round_ = CommentRound(version_id=version.id, document_version=version, title=title,
-                          instructions=instructions, opens_at=opens_at, closes_at=closes_at,
-                          public=data.public, comments_visible=data.comments_visible, created_by_id=actor.id)
+    round_ = CommentRound(
+        version_id=version.id,
+        document_version=version,
+        title=title,
+        instructions=instructions,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        public=data.public,
+        comments_visible=data.comments_visible,
+        created_by_id=actor.id,
+    )
     round_.groups = [RoundGroup(group_id=g.id) for g in chosen]
     db.session.add(round_)
     if version.state == VersionState.DRAFT:
         try:
-            documents.set_version_state(version, VersionState.IN_ROUND.value, seen_version=version.version,
-                                        actor=actor)
+            documents.set_version_state(
+                version, VersionState.IN_ROUND.value, seen_version=version.version, actor=actor
+            )
         except DocumentError as error:
             raise RoundError(error.message) from error
     db.session.flush()
@@ -268,8 +310,14 @@ def create_round(version: DocumentVersion, data: RoundData, *, actor: User,
     return round_
 
 
-def update_round(round_: CommentRound, data: RoundData, *, actor: User, seen_version: int | None,
-                 at: datetime | None = None) -> None:
+def update_round(
+    round_: CommentRound,
+    data: RoundData,
+    *,
+    actor: User,
+    seen_version: int | None,
+    at: datetime | None = None,
+) -> None:
     """Change a round before it closes (its opening time only before it opens)."""
     at = at or clock_now()
     require_manager(round_, actor)
@@ -284,10 +332,12 @@ def update_round(round_: CommentRound, data: RoundData, *, actor: User, seen_ver
     round_.public, round_.comments_visible = data.public, data.comments_visible
     wanted = {g.id for g in chosen}
     round_.groups = [rg for rg in round_.groups if rg.group_id in wanted] + [
-        RoundGroup(group_id=gid) for gid in wanted - {rg.group_id for rg in round_.groups}]
+        RoundGroup(group_id=gid) for gid in wanted - {rg.group_id for rg in round_.groups}
+    ]
     db.session.flush()
-    audit.record("round.updated", round_, actor=actor,
-                 territory_id=round_.document_version.document.territory_id)
+    audit.record(
+        "round.updated", round_, actor=actor, territory_id=round_.document_version.document.territory_id
+    )
 
 
 # ---- comments ----------------------------------------------------------------------------------------
@@ -305,8 +355,12 @@ class CommentData:
 def _require_open(round_: CommentRound, at: datetime) -> None:
     current = state(round_, at)
     if current == SCHEDULED:
-        raise RoundError(_("The comment round has not opened yet; comments are taken from %(when)s.",
-                           when=local_label(round_.opens_at)))
+        raise RoundError(
+            _(
+                "The comment round has not opened yet; comments are taken from %(when)s.",
+                when=local_label(round_.opens_at),
+            )
+        )
     if current == CLOSED:
         raise RoundError(_("The comment round has closed; comments are no longer taken."))
 
@@ -323,8 +377,9 @@ def _passage(paragraph: DocumentParagraph, quote: str | None) -> QuotedPassage |
     if not quote:
         return None
     try:
-        return documents.quote_passage(paragraph, _normalise(quote) if _normalise(quote) in paragraph.text
-                                       else quote)
+        return documents.quote_passage(
+            paragraph, _normalise(quote) if _normalise(quote) in paragraph.text else quote
+        )
     except DocumentError as error:
         raise RoundError(error.message, "quote") from error
 
@@ -345,8 +400,14 @@ def _check_comment(data: CommentData, top_level: bool) -> tuple:
     return text, wording, organisation, (kind if top_level else None)
 
 
-def add_comment(round_: CommentRound, paragraph: DocumentParagraph, data: CommentData, *, actor: User,
-                at: datetime | None = None) -> Comment:
+def add_comment(
+    round_: CommentRound,
+    paragraph: DocumentParagraph,
+    data: CommentData,
+    *,
+    actor: User,
+    at: datetime | None = None,
+) -> Comment:
     """A participant's comment on a paragraph of the round's version while the round is open."""
     at = at or clock_now()
     _require_open(round_, at)
@@ -354,13 +415,23 @@ def add_comment(round_: CommentRound, paragraph: DocumentParagraph, data: Commen
     if paragraph.version_id != round_.version_id:
         raise RoundError(_("The paragraph is not in the version under comment."))
     text, wording, organisation, kind = _check_comment(data, top_level=True)
-    comment = Comment(round_id=round_.id, round=round_, paragraph_id=paragraph.id, kind=kind, text=text,
-                      proposed_wording=wording, author_id=actor.id, organisation=organisation,
-                      passage=_passage(paragraph, data.quote), created_at=at)
+    comment = Comment(
+        round_id=round_.id,
+        round=round_,
+        paragraph_id=paragraph.id,
+        kind=kind,
+        text=text,
+        proposed_wording=wording,
+        author_id=actor.id,
+        organisation=organisation,
+        passage=_passage(paragraph, data.quote),
+        created_at=at,
+    )
     db.session.add(comment)
     db.session.flush()
-    audit.record("comment.added", comment, actor=actor,
-                 territory_id=round_.document_version.document.territory_id)
+    audit.record(
+        "comment.added", comment, actor=actor, territory_id=round_.document_version.document.territory_id
+    )
     return comment
 
 
@@ -375,12 +446,22 @@ def reply(parent: Comment, text: str, *, actor: User, at: datetime | None = None
         raise RoundError(_("The comment has been withdrawn; it takes no replies."))
     root = parent if parent.parent_id is None else parent.parent
     body, _wording, organisation, _kind = _check_comment(CommentData(kind=None, text=text), top_level=False)
-    comment = Comment(round_id=round_.id, round=round_, paragraph_id=root.paragraph_id, parent_id=root.id,
-                      kind=None, text=body, author_id=actor.id, organisation=actor.organisation, created_at=at)
+    comment = Comment(
+        round_id=round_.id,
+        round=round_,
+        paragraph_id=root.paragraph_id,
+        parent_id=root.id,
+        kind=None,
+        text=body,
+        author_id=actor.id,
+        organisation=actor.organisation,
+        created_at=at,
+    )
     db.session.add(comment)
     db.session.flush()
-    audit.record("comment.replied", comment, actor=actor,
-                 territory_id=round_.document_version.document.territory_id)
+    audit.record(
+        "comment.replied", comment, actor=actor, territory_id=round_.document_version.document.territory_id
+    )
     return comment
 
 
@@ -392,8 +473,9 @@ def _require_author(comment: Comment, actor: User, at: datetime) -> None:
         raise RoundError(_("The comment has been withdrawn."))
 
 
-def update_comment(comment: Comment, data: CommentData, *, actor: User, seen_version: int | None,
-                   at: datetime | None = None) -> None:
+def update_comment(
+    comment: Comment, data: CommentData, *, actor: User, seen_version: int | None, at: datetime | None = None
+) -> None:
     at = at or clock_now()
     _require_author(comment, actor, at)
     check_version(comment, seen_version)
@@ -434,8 +516,13 @@ class OutcomeChoice:
 
 
 def _outcome_rows(territory_id: int) -> list[SettlementOutcome]:
-    return list(db.session.scalars(select(SettlementOutcome).where(SettlementOutcome.territory_id == territory_id)
-                                   .order_by(SettlementOutcome.position, SettlementOutcome.id)))
+    return list(
+        db.session.scalars(
+            select(SettlementOutcome)
+            .where(SettlementOutcome.territory_id == territory_id)
+            .order_by(SettlementOutcome.position, SettlementOutcome.id)
+        )
+    )
 
 
 def _choice(row: SettlementOutcome) -> OutcomeChoice:
@@ -446,7 +533,10 @@ def outcomes_for(territory_id: int) -> list[OutcomeChoice]:
     """The outcomes coordinators of a territory choose from: its own list, else the defaults."""
     rows = _outcome_rows(territory_id)
     if not rows:
-        return [OutcomeChoice(code, str(label), code == Outcome.ACCEPTED) for code, label in OUTCOME_LABELS.items()]
+        return [
+            OutcomeChoice(code, str(label), code == Outcome.ACCEPTED)
+            for code, label in OUTCOME_LABELS.items()
+        ]
     return [_choice(row) for row in rows if row.active]
 
 
@@ -464,8 +554,10 @@ def outcome_list(territory_id: int) -> list[OutcomeEntry]:
     rows = _outcome_rows(territory_id)
     if not rows:
         return [OutcomeEntry(c.code, c.label, c.accepted, True, True) for c in outcomes_for(territory_id)]
-    return [OutcomeEntry(row.code, _choice(row).label, row.accepted, row.active, row.code in OUTCOME_LABELS)
-            for row in rows]
+    return [
+        OutcomeEntry(row.code, _choice(row).label, row.accepted, row.active, row.code in OUTCOME_LABELS)
+        for row in rows
+    ]
 
 
 def outcome_labels(territory_id: int) -> dict[str, str]:
@@ -487,9 +579,17 @@ def _materialise(territory_id: int) -> list[SettlementOutcome]:
     rows = _outcome_rows(territory_id)
     if rows:
         return rows
-    rows = [SettlementOutcome(territory_id=territory_id, code=code, label=None, accepted=code == Outcome.ACCEPTED,
-                              position=position, active=True)
-            for position, code in enumerate(OUTCOME_LABELS)]
+    rows = [
+        SettlementOutcome(
+            territory_id=territory_id,
+            code=code,
+            label=None,
+            accepted=code == Outcome.ACCEPTED,
+            position=position,
+            active=True,
+        )
+        for position, code in enumerate(OUTCOME_LABELS)
+    ]
     db.session.add_all(rows)
     db.session.flush()
     return rows
@@ -509,8 +609,14 @@ def add_outcome(territory_id: int, label: str, accepted: bool, *, actor: User) -
     number = len(rows) + 1
     while f"own_{number}" in taken:
         number += 1
-    row = SettlementOutcome(territory_id=territory_id, code=f"own_{number}", label=label, accepted=accepted,
-                            position=max(r.position for r in rows) + 1, active=True)
+    row = SettlementOutcome(
+        territory_id=territory_id,
+        code=f"own_{number}",
+        label=label,
+        accepted=accepted,
+        position=max(r.position for r in rows) + 1,
+        active=True,
+    )
     db.session.add(row)
     db.session.flush()
     audit.record("round.outcome_added", row, actor=actor, territory_id=territory_id, code=row.code)
@@ -529,7 +635,9 @@ def set_outcome_active(territory_id: int, code: str, active: bool, *, actor: Use
         raise RoundError(_("At least one outcome must remain on offer."))
     row.active = active
     db.session.flush()
-    audit.record("round.outcome_toggled", row, actor=actor, territory_id=territory_id, code=code, active=active)
+    audit.record(
+        "round.outcome_toggled", row, actor=actor, territory_id=territory_id, code=code, active=active
+    )
 
 
 # ---- settlement --------------------------------------------------------------------------------------
@@ -538,8 +646,12 @@ def set_outcome_active(territory_id: int, code: str, active: bool, *, actor: Use
 def is_dispute(comment: Comment, settlement: Settlement | None = None) -> bool:
     """A fundamental comment settled as anything but accepted, whose dispute is not resolved yet."""
     settlement = settlement if settlement is not None else comment.settlement
-    return (comment.kind == CommentKind.FUNDAMENTAL and settlement is not None
-            and not settlement.accepted and settlement.resolution is None)
+    return (
+        comment.kind == CommentKind.FUNDAMENTAL
+        and settlement is not None
+        and not settlement.accepted
+        and settlement.resolution is None
+    )
 
 
 def settlement_version(comment: Comment) -> int:
@@ -547,8 +659,15 @@ def settlement_version(comment: Comment) -> int:
     return comment.settlement.version if comment.settlement is not None else 0
 
 
-def settle(comment: Comment, outcome: str, reason: str | None, *, actor: User, seen_version: int | None,
-           at: datetime | None = None) -> Settlement:
+def settle(
+    comment: Comment,
+    outcome: str,
+    reason: str | None,
+    *,
+    actor: User,
+    seen_version: int | None,
+    at: datetime | None = None,
+) -> Settlement:
     """Record (or change) how a comment is settled, after the round has closed."""
     at = at or clock_now()
     round_ = comment.round
@@ -576,13 +695,25 @@ def settle(comment: Comment, outcome: str, reason: str | None, *, actor: User, s
         settlement.resolution = settlement.resolution_note = None
         settlement.resolved_by_id = settlement.resolved_at = None
     db.session.flush()
-    audit.record("comment.settled", comment, actor=actor, outcome=outcome,
-                 territory_id=round_.document_version.document.territory_id)
+    audit.record(
+        "comment.settled",
+        comment,
+        actor=actor,
+        outcome=outcome,
+        territory_id=round_.document_version.document.territory_id,
+    )
     return settlement
 
 
-def resolve_dispute(comment: Comment, resolution: str, note: str | None, *, actor: User,
-                    seen_version: int | None, at: datetime | None = None) -> None:
+def resolve_dispute(
+    comment: Comment,
+    resolution: str,
+    note: str | None,
+    *,
+    actor: User,
+    seen_version: int | None,
+    at: datetime | None = None,
+) -> None:
     """Record how a rozpor was resolved: agreed after discussion, or passed to the Řídicí výbor."""
     at = at or clock_now()
     require_manager(comment.round, actor)

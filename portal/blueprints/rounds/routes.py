@@ -29,9 +29,9 @@ from portal.blueprints.rounds.forms import (
     RoundForm,
     SettleForm,
 )
+from portal.documents import reads as documents_reads
 from portal.extensions import db
 from portal.models import WorkingGroup
-from portal.documents import reads as documents_reads
 from portal.models.documents import DocumentParagraph, DocumentVersion
 from portal.models.rounds import Comment, CommentRound
 from portal.rounds import export, reads, services
@@ -90,23 +90,38 @@ def _refused(form, error: RoundError) -> None:
 
 
 def _labels() -> dict:
-    return {"kind_labels": services.KIND_LABELS, "state_labels": services.STATE_LABELS,
-            "resolution_labels": services.RESOLUTION_LABELS, "dispute_label": services.DISPUTE_LABEL}
+    return {
+        "kind_labels": services.KIND_LABELS,
+        "state_labels": services.STATE_LABELS,
+        "resolution_labels": services.RESOLUTION_LABELS,
+        "dispute_label": services.DISPUTE_LABEL,
+    }
 
 
 # ---- rounds ------------------------------------------------------------------------------------------
 
 
 def _group_choices(form: RoundForm, version: DocumentVersion) -> None:
-    form.group_ids.choices = [(g.id, g.name) for g in db.session.scalars(
-        select(WorkingGroup).where(WorkingGroup.territory_id == version.document.territory_id)
-        .order_by(WorkingGroup.name))]
+    form.group_ids.choices = [
+        (g.id, g.name)
+        for g in db.session.scalars(
+            select(WorkingGroup)
+            .where(WorkingGroup.territory_id == version.document.territory_id)
+            .order_by(WorkingGroup.name)
+        )
+    ]
 
 
 def _round_data(form: RoundForm) -> RoundData:
-    return RoundData(title=form.title.data, opens_local=form.opens_local.data, closes_local=form.closes_local.data,
-                     instructions=form.instructions.data, public=bool(form.public.data),
-                     comments_visible=bool(form.comments_visible.data), group_ids=tuple(form.group_ids.data or ()))
+    return RoundData(
+        title=form.title.data,
+        opens_local=form.opens_local.data,
+        closes_local=form.closes_local.data,
+        instructions=form.instructions.data,
+        public=bool(form.public.data),
+        comments_visible=bool(form.comments_visible.data),
+        group_ids=tuple(form.group_ids.data or ()),
+    )
 
 
 @bp.route("/versions/<int:version_id>/rounds/new", methods=["GET", "POST"])
@@ -151,14 +166,22 @@ def edit(round_id: int):
     form = _fill_round(RoundForm(obj=round_), round_, stored=request.method == "GET")
     if form.validate_on_submit():
         try:
-            services.update_round(round_, _round_data(form), actor=current_user, seen_version=form.version.data)
+            services.update_round(
+                round_, _round_data(form), actor=current_user, seen_version=form.version.data
+            )
             db.session.commit()
         except STALE_ERRORS:
-            stored = forms_kit.conflict(form, lambda: (
-                round_.version, _fill_round(RoundForm(formdata=None, obj=round_), round_, stored=True)),
-                first=("title", "opens_local", "closes_local"))
-            return render_template("rounds/form.html", form=form, version=round_.document_version,
-                                   round=round_, conflict=stored), 409
+            stored = forms_kit.conflict(
+                form,
+                lambda: (
+                    round_.version,
+                    _fill_round(RoundForm(formdata=None, obj=round_), round_, stored=True),
+                ),
+                first=("title", "opens_local", "closes_local"),
+            )
+            return render_template(
+                "rounds/form.html", form=form, version=round_.document_version, round=round_, conflict=stored
+            ), 409
         except RoundError as error:
             _refused(form, error)
         else:
@@ -173,11 +196,18 @@ def show(round_id: int):
     """The round: its state, instructions, progress, and its comments (threads), page by page."""
     round_ = _visible(round_id)
     manages = services.can_manage(current_user, round_)
-    tops = (select(Comment).join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
-            .where(Comment.round_id == round_.id, Comment.parent_id.is_(None))
-            .options(joinedload(Comment.author), joinedload(Comment.settlement), joinedload(Comment.passage),
-                     joinedload(Comment.paragraph).joinedload(DocumentParagraph.section))
-            .order_by(DocumentParagraph.position, Comment.id))
+    tops = (
+        select(Comment)
+        .join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
+        .where(Comment.round_id == round_.id, Comment.parent_id.is_(None))
+        .options(
+            joinedload(Comment.author),
+            joinedload(Comment.settlement),
+            joinedload(Comment.passage),
+            joinedload(Comment.paragraph).joinedload(DocumentParagraph.section),
+        )
+        .order_by(DocumentParagraph.position, Comment.id)
+    )
     if request.args.get("filter") == "open" and manages:
         tops = tops.where(Comment.withdrawn_at.is_(None), ~Comment.settlement.has())
     if not services.sees_all_comments(current_user, round_):
@@ -185,13 +215,25 @@ def show(round_id: int):
     page = db.paginate(tops, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     replies = reads.replies_of([c.id for c in page.items])
     return render_template(
-        "rounds/show.html", round=round_, version=round_.document_version,
-        document=round_.document_version.document, state=services.state(round_), manages=manages,
-        participant=services.is_participant(current_user, round_), page=page, replies=replies,
-        numbers=reads.numbers(round_), progress=reads.progress(round_),
+        "rounds/show.html",
+        round=round_,
+        version=round_.document_version,
+        document=round_.document_version.document,
+        state=services.state(round_),
+        manages=manages,
+        participant=services.is_participant(current_user, round_),
+        page=page,
+        replies=replies,
+        numbers=reads.numbers(round_),
+        progress=reads.progress(round_),
         outcome_labels=services.outcome_labels(round_.document_version.document.territory_id),
-        citation=reads.citation, reply_form=ReplyForm(), groups=[g.group for g in round_.groups],
-        confirm_form=ConfirmForm(), new_token=forms_kit.new_token, **_labels())
+        citation=reads.citation,
+        reply_form=ReplyForm(),
+        groups=[g.group for g in round_.groups],
+        confirm_form=ConfirmForm(),
+        new_token=forms_kit.new_token,
+        **_labels(),
+    )
 
 
 @bp.get("/rounds/<int:round_id>/text")
@@ -209,26 +251,45 @@ def read(round_id: int):
         form = CommentForm(formdata=None)
         del form.version
         form.organisation.data = current_user.organisation
-    return render_template("rounds/read.html", round=round_, version=version, document=version.document,
-                           view=documents_reads.reading_view(version), counts=counts, can_comment=can_comment,
-                           chosen=chosen, form=form, state=services.state(round_), citation=reads.citation,
-                           **_labels())
+    return render_template(
+        "rounds/read.html",
+        round=round_,
+        version=version,
+        document=version.document,
+        view=documents_reads.reading_view(version),
+        counts=counts,
+        can_comment=can_comment,
+        chosen=chosen,
+        form=form,
+        state=services.state(round_),
+        citation=reads.citation,
+        **_labels(),
+    )
 
 
 def _paragraph(round_: CommentRound, anchor: str | None) -> DocumentParagraph | None:
     if not anchor:
         return None
-    return db.session.scalar(select(DocumentParagraph).where(
-        DocumentParagraph.version_id == round_.version_id, DocumentParagraph.anchor == anchor))
+    return db.session.scalar(
+        select(DocumentParagraph).where(
+            DocumentParagraph.version_id == round_.version_id, DocumentParagraph.anchor == anchor
+        )
+    )
 
 
 def _comment_data(form: CommentForm) -> CommentData:
     """The form's values (a reply's form has only the text)."""
+
     def value(name):
         return form[name].data if name in form else None
 
-    return CommentData(kind=value("kind"), text=form.text.data, proposed_wording=value("proposed_wording"),
-                       quote=value("quote"), organisation=value("organisation"))
+    return CommentData(
+        kind=value("kind"),
+        text=form.text.data,
+        proposed_wording=value("proposed_wording"),
+        quote=value("quote"),
+        organisation=value("organisation"),
+    )
 
 
 @bp.route("/rounds/<int:round_id>/comments/new", methods=["GET", "POST"])
@@ -258,9 +319,15 @@ def comment(round_id: int):
             flash(_("Your comment has been saved."), "success")
             return redirect(back)
     status = 422 if request.method == "POST" else 200
-    return render_template("rounds/comment.html", round=round_, form=form, paragraph=paragraph,
-                           state=services.state(round_), participant=services.is_participant(current_user, round_),
-                           **_labels()), status
+    return render_template(
+        "rounds/comment.html",
+        round=round_,
+        form=form,
+        paragraph=paragraph,
+        state=services.state(round_),
+        participant=services.is_participant(current_user, round_),
+        **_labels(),
+    ), status
 
 
 @bp.post("/comments/<int:comment_id>/reply")
@@ -307,22 +374,45 @@ def edit_comment(comment_id: int):
     form = _fill_comment(CommentForm(obj=comment), comment, stored=request.method == "GET")
     if form.validate_on_submit():
         try:
-            services.update_comment(comment, _comment_data(form), actor=current_user, seen_version=form.version.data)
+            services.update_comment(
+                comment, _comment_data(form), actor=current_user, seen_version=form.version.data
+            )
             db.session.commit()
         except STALE_ERRORS:
-            stored = forms_kit.conflict(form, lambda: (
-                comment.version, _fill_comment(CommentForm(formdata=None, obj=comment), comment, stored=True)),
-                first=("text",))
-            return render_template("rounds/comment.html", round=round_, form=form, paragraph=comment.paragraph,
-                                   comment=comment, conflict=stored, state=services.state(round_),
-                                   participant=True, **_labels()), 409
+            stored = forms_kit.conflict(
+                form,
+                lambda: (
+                    comment.version,
+                    _fill_comment(CommentForm(formdata=None, obj=comment), comment, stored=True),
+                ),
+                first=("text",),
+            )
+            return render_template(
+                "rounds/comment.html",
+                round=round_,
+                form=form,
+                paragraph=comment.paragraph,
+                comment=comment,
+                conflict=stored,
+                state=services.state(round_),
+                participant=True,
+                **_labels(),
+            ), 409
         except RoundError as error:
             _refused(form, error)
         else:
             flash(_("Your comment has been saved."), "success")
             return redirect(back)
-    return render_template("rounds/comment.html", round=round_, form=form, paragraph=comment.paragraph,
-                           comment=comment, state=services.state(round_), participant=True, **_labels())
+    return render_template(
+        "rounds/comment.html",
+        round=round_,
+        form=form,
+        paragraph=comment.paragraph,
+        comment=comment,
+        state=services.state(round_),
+        participant=True,
+        **_labels(),
+    )
 
 
 @bp.route("/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
@@ -354,7 +444,9 @@ def _settle_form(comment: Comment, formdata=True) -> SettleForm:
     choices = [(c.code, c.label) for c in services.outcomes_for(territory_id)]
     if comment.settlement is not None and comment.settlement.outcome not in dict(choices):
         labels = services.outcome_labels(territory_id)
-        choices.append((comment.settlement.outcome, labels.get(comment.settlement.outcome, comment.settlement.outcome)))
+        choices.append(
+            (comment.settlement.outcome, labels.get(comment.settlement.outcome, comment.settlement.outcome))
+        )
     form.outcome.choices = choices
     if not formdata or request.method == "GET":
         form.version.data = services.settlement_version(comment)
@@ -373,22 +465,37 @@ def settle(comment_id: int):
         form.outcome.data, form.reason.data = comment.settlement.outcome, comment.settlement.reason
     if form.validate_on_submit():
         try:
-            services.settle(comment, form.outcome.data, form.reason.data, actor=current_user,
-                            seen_version=form.version.data)
+            services.settle(
+                comment,
+                form.outcome.data,
+                form.reason.data,
+                actor=current_user,
+                seen_version=form.version.data,
+            )
             db.session.commit()
         except (*STALE_ERRORS, IntegrityError):
-            stored = forms_kit.conflict(form, lambda: (services.settlement_version(comment),
-                                                       _settle_form(comment, formdata=False)),
-                                        first=("outcome", "reason"))
-            return render_template("rounds/settle.html", round=round_, comment=comment, form=form,
-                                   conflict=stored, citation=reads.citation, **_labels()), 409
+            stored = forms_kit.conflict(
+                form,
+                lambda: (services.settlement_version(comment), _settle_form(comment, formdata=False)),
+                first=("outcome", "reason"),
+            )
+            return render_template(
+                "rounds/settle.html",
+                round=round_,
+                comment=comment,
+                form=form,
+                conflict=stored,
+                citation=reads.citation,
+                **_labels(),
+            ), 409
         except RoundError as error:
             _refused(form, error)
         else:
             flash(_("The comment has been settled."), "success")
             return redirect(_next_to_settle(round_, comment))
-    return render_template("rounds/settle.html", round=round_, comment=comment, form=form,
-                           citation=reads.citation, **_labels())
+    return render_template(
+        "rounds/settle.html", round=round_, comment=comment, form=form, citation=reads.citation, **_labels()
+    )
 
 
 def _next_to_settle(round_: CommentRound, comment: Comment) -> str:
@@ -413,21 +520,41 @@ def resolve(comment_id: int):
         form.note.data = comment.settlement.resolution_note
     if form.validate_on_submit():
         try:
-            services.resolve_dispute(comment, form.resolution.data, form.note.data, actor=current_user,
-                                     seen_version=form.version.data)
+            services.resolve_dispute(
+                comment,
+                form.resolution.data,
+                form.note.data,
+                actor=current_user,
+                seen_version=form.version.data,
+            )
             db.session.commit()
         except STALE_ERRORS:
-            stored = forms_kit.conflict(form, lambda: (comment.settlement.version, ResolveForm(
-                formdata=None, obj=comment.settlement, note=comment.settlement.resolution_note)))
-            return render_template("rounds/resolve.html", round=round_, comment=comment, form=form,
-                                   conflict=stored, citation=reads.citation, **_labels()), 409
+            stored = forms_kit.conflict(
+                form,
+                lambda: (
+                    comment.settlement.version,
+                    ResolveForm(
+                        formdata=None, obj=comment.settlement, note=comment.settlement.resolution_note
+                    ),
+                ),
+            )
+            return render_template(
+                "rounds/resolve.html",
+                round=round_,
+                comment=comment,
+                form=form,
+                conflict=stored,
+                citation=reads.citation,
+                **_labels(),
+            ), 409
         except RoundError as error:
             _refused(form, error)
         else:
             flash(_("The resolution of the dispute has been recorded."), "success")
             return redirect(url_for("rounds.show", round_id=round_.id, _anchor=f"c-{comment.id}"))
-    return render_template("rounds/resolve.html", round=round_, comment=comment, form=form,
-                           citation=reads.citation, **_labels())
+    return render_template(
+        "rounds/resolve.html", round=round_, comment=comment, form=form, citation=reads.citation, **_labels()
+    )
 
 
 @bp.route("/rounds/<int:round_id>/outcomes-mail", methods=["GET", "POST"])
@@ -444,8 +571,14 @@ def notify_outcomes(round_id: int):
             db.session.commit()
             flash(_("The outcome has been e-mailed to %(count)s authors.", count=count), "success")
         return redirect(url_for("rounds.show", round_id=round_.id))
-    return render_template("rounds/notify.html", round=round_, form=form, progress=reads.progress(round_),
-                           authors=len(reads.authors_outcomes(round_)), state=services.state(round_))
+    return render_template(
+        "rounds/notify.html",
+        round=round_,
+        form=form,
+        progress=reads.progress(round_),
+        authors=len(reads.authors_outcomes(round_)),
+        state=services.state(round_),
+    )
 
 
 @bp.get("/rounds/<int:round_id>/settlement.<fmt>")
@@ -455,11 +588,15 @@ def download(round_id: int, fmt: str):
     round_ = _visible(round_id)
     if fmt not in export.FORMATS:
         abort(404)
-    if not services.can_manage(current_user, round_) and services.state(round_, clock_now()) != services.CLOSED:
+    if (
+        not services.can_manage(current_user, round_)
+        and services.state(round_, clock_now()) != services.CLOSED
+    ):
         abort(403)
     data, mimetype = export.render(round_, fmt)
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=export.filename(round_, fmt))
+    return send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=export.filename(round_, fmt)
+    )
 
 
 # ---- the territory's outcomes ------------------------------------------------------------------------
@@ -484,8 +621,12 @@ def outcomes():
             db.session.commit()
             flash(_("The outcome has been added."), "success")
             return redirect(url_for("rounds.outcomes"))
-    return render_template("rounds/outcomes.html", form=form, rows=services.outcome_list(territory_id),
-                           confirm_form=ConfirmForm())
+    return render_template(
+        "rounds/outcomes.html",
+        form=form,
+        rows=services.outcome_list(territory_id),
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.post("/rounds/outcomes/<code>/toggle")
@@ -503,6 +644,8 @@ def toggle_outcome(code: str):
             _refused(None, error)
         else:
             db.session.commit()
-            flash(_("The outcome is offered again.") if active else _("The outcome is no longer offered."),
-                  "success")
+            flash(
+                _("The outcome is offered again.") if active else _("The outcome is no longer offered."),
+                "success",
+            )
     return redirect(url_for("rounds.outcomes"))
