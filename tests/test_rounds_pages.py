@@ -311,3 +311,28 @@ def test_parent_reads_the_version_of_a_public_round(client, login_as, factories,
     make_round(people["version"], [people["group"]], public=True)
     assert client.get(url).status_code == 200
     assert parent.role == "parent"
+
+
+def test_comparison_lists_the_settled_comments_a_change_took_in(client, login_as, app):
+    from portal.models.rounds import CommentRound as Round
+
+    app.test_cli_runner().invoke(args=["demo", "--password", "demo-heslo-123"])
+    settled = db.session.scalars(select(Round).order_by(Round.opens_at)).first()
+    v1 = settled.document_version
+    v2 = v1.document.versions[1]
+    from portal.models import User
+
+    login_as(db.session.scalar(select(User).where(User.email == "koordinator@demo.example")))
+    page = client.get(f"/documents/versions/{v2.id}/compare").get_data(as_text=True)
+    assert "Cíl nemá termín" in page and "akceptováno" in page  # accepted, taken in
+    assert "Požadujeme, aby MAP financoval" not in page  # not accepted: not taken in
+
+
+def test_round_page_filters_by_paragraph(client, login_as, people):
+    round_ = make_round(people["version"], [people["group"]])
+    first, second = paragraphs_of(people["version"])[:2]
+    comment(round_, first, people["member"], text="K prvnímu odstavci.")
+    comment(round_, second, people["member"], text="Ke druhému odstavci.")
+    login_as(people["member"])
+    page = client.get(f"/rounds/{round_.id}?paragraph={second.anchor}").get_data(as_text=True)
+    assert "Ke druhému odstavci." in page and "K prvnímu odstavci." not in page

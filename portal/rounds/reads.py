@@ -265,6 +265,33 @@ def dashboard_rounds(
     return DashboardRounds([OpenRound(r, _days_left(r.closes_at, at)) for r in open_rounds], to_settle)
 
 
+TAKEN_IN_OUTCOMES = ("accepted", "partly_accepted")
+
+
+def taken_in(old: DocumentVersion, new: DocumentVersion) -> dict[str, list[str]]:
+    """For the comparison of two versions: paragraph anchor -> the settled comments (accepted or partly
+    accepted, in rounds on the versions from `old` up to before `new`) on that paragraph, as short texts.
+    Anchors carry over between versions, so the comments find their paragraph in `new`. One query."""
+    rows = db.session.execute(
+        select(DocumentParagraph.anchor, Comment, Settlement.outcome)
+        .join(Comment, Comment.paragraph_id == DocumentParagraph.id)
+        .join(Settlement, Settlement.comment_id == Comment.id)
+        .join(DocumentVersion, DocumentVersion.id == DocumentParagraph.version_id)
+        .where(DocumentVersion.document_id == old.document_id, DocumentVersion.number >= old.number,
+               DocumentVersion.number < new.number, Comment.withdrawn_at.is_(None),
+               Settlement.accepted.is_(True) | Settlement.outcome.in_(TAKEN_IN_OUTCOMES))
+        .options(joinedload(Comment.author))
+        .order_by(DocumentParagraph.position, Comment.id)
+    ).all()
+    labels = services.outcome_labels(old.document.territory_id)
+    result: dict[str, list[str]] = defaultdict(list)
+    for anchor, comment, outcome in rows:
+        author = comment.author.name if comment.author else "—"
+        text = comment.text if len(comment.text) <= 160 else comment.text[:159] + "…"
+        result[anchor].append(f"{author}: {text} ({labels.get(outcome, outcome)})")
+    return dict(result)
+
+
 def rounds_by_version(versions: list[DocumentVersion]) -> dict[int, list[CommentRound]]:
     """The rounds of each version (for the document page), in one query."""
     result: dict[int, list[CommentRound]] = defaultdict(list)

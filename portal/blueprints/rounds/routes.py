@@ -210,6 +210,8 @@ def show(round_id: int):
     )
     if request.args.get("filter") == "open" and manages:
         tops = tops.where(Comment.withdrawn_at.is_(None), ~Comment.settlement.has())
+    if anchor := request.args.get("paragraph"):  # the comments of one paragraph (its count on the text)
+        tops = tops.where(DocumentParagraph.anchor == anchor)
     if not services.sees_all_comments(current_user, round_):
         tops = tops.where(Comment.author_id == current_user.id)
     page = db.paginate(tops, per_page=current_app.config["PAGE_SIZE"], error_out=False)
@@ -232,6 +234,7 @@ def show(round_id: int):
         groups=[g.group for g in round_.groups],
         confirm_form=ConfirmForm(),
         new_token=forms_kit.new_token,
+        may_configure=services.may_configure_outcomes(current_user, current_user.territory_id),
         **_labels(),
     )
 
