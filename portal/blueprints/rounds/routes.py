@@ -306,6 +306,8 @@ def comment(round_id: int):
         form.paragraph.data = request.args.get("paragraph")
         form.organisation.data = current_user.organisation
     paragraph = _paragraph(round_, form.paragraph.data)
+    if request.method == "GET" and paragraph is None:  # a paragraph is chosen in the text
+        return redirect(url_for("rounds.read", round_id=round_.id))
     if paragraph is None and request.method == "POST" and "paragraph" not in form.errors:
         form.paragraph.errors = [_("Choose the paragraph.")]
     if paragraph is not None and form.validate_on_submit():
