@@ -113,6 +113,7 @@ EXPECTED: dict[str, Access] = {
     "rounds.download": Access.USER,
     "rounds.outcomes": Access.COORDINATOR,
     "rounds.toggle_outcome": Access.COORDINATOR,
+    "rounds.agenda": Access.MEMBER,
 }
 
 ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]

@@ -336,3 +336,21 @@ def test_round_page_filters_by_paragraph(client, login_as, people):
     login_as(people["member"])
     page = client.get(f"/rounds/{round_.id}?paragraph={second.anchor}").get_data(as_text=True)
     assert "Ke druhému odstavci." in page and "K prvnímu odstavci." not in page
+
+
+def test_round_on_a_meeting_agenda(client, login_as, people):
+    from tests.meetings_factories import make_meeting
+
+    round_ = make_round(people["version"], [people["group"]], title="Kolo k projednání")
+    meeting = make_meeting(people["group"])
+    login_as(people["chair"])
+    url = f"/rounds/{round_.id}/agenda"
+    fields = hidden_fields(client, url)
+    response = client.post(url, data={**fields, "meeting_id": str(meeting.id)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/meetings/{meeting.id}")
+    again = client.post(url, data={**fields, "meeting_id": str(meeting.id)})
+    assert again.status_code == 200  # refused: already on that agenda
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f'href="/rounds/{round_.id}"' in page and "Kolo k projednání" in page
+    login_as(people["member"])
+    assert client.get(url).status_code == 403

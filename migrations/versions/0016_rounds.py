@@ -113,9 +113,27 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_settlement')),
     sa.UniqueConstraint('comment_id', name=op.f('uq_comment_settlement_comment_id'))
     )
+    op.create_table('round_agenda_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('agenda_item_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agenda_item_id'], ['agenda_item.id'], name=op.f('fk_round_agenda_link_agenda_item_id_agenda_item'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_round_agenda_link_created_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['round_id'], ['comment_round.id'], name=op.f('fk_round_agenda_link_round_id_comment_round'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_round_agenda_link')),
+    sa.UniqueConstraint('round_id', 'agenda_item_id', name=op.f('uq_round_agenda_link_round_id'))
+    )
+    with op.batch_alter_table('round_agenda_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_round_agenda_link_agenda_item_id'), ['agenda_item_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('round_agenda_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_round_agenda_link_agenda_item_id'))
+
+    op.drop_table('round_agenda_link')
     op.drop_table('comment_settlement')
     with op.batch_alter_table('round_comment', schema=None) as batch_op:
         batch_op.drop_index('ix_round_comment_round_paragraph')

@@ -94,9 +94,10 @@ __all__ = [
 from portal.models.rounds import (  # noqa: E402
     Comment,
     CommentRound,
+    RoundAgendaLink,
     RoundGroup,
     Settlement,
     SettlementOutcome,
 )
 
-__all__ += ["Comment", "CommentRound", "RoundGroup", "Settlement", "SettlementOutcome"]
+__all__ += ["Comment", "CommentRound", "RoundAgendaLink", "RoundGroup", "Settlement", "SettlementOutcome"]

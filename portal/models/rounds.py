@@ -176,3 +176,18 @@ class SettlementOutcome(db.Model):
     accepted: Mapped[bool] = mapped_column(default=False, server_default="0")
     position: Mapped[int] = mapped_column(default=0, server_default="0")
     active: Mapped[bool] = mapped_column(default=True, server_default="1")
+
+
+class RoundAgendaLink(db.Model):
+    """A comment round put on a meeting's agenda (the agenda item was made for it)."""
+
+    __tablename__ = "round_agenda_link"
+    __table_args__ = (UniqueConstraint("round_id", "agenda_item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("comment_round.id", ondelete="CASCADE"))
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    round: Mapped[CommentRound] = relationship()

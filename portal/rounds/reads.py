@@ -277,9 +277,13 @@ def taken_in(old: DocumentVersion, new: DocumentVersion) -> dict[str, list[str]]
         .join(Comment, Comment.paragraph_id == DocumentParagraph.id)
         .join(Settlement, Settlement.comment_id == Comment.id)
         .join(DocumentVersion, DocumentVersion.id == DocumentParagraph.version_id)
-        .where(DocumentVersion.document_id == old.document_id, DocumentVersion.number >= old.number,
-               DocumentVersion.number < new.number, Comment.withdrawn_at.is_(None),
-               Settlement.accepted.is_(True) | Settlement.outcome.in_(TAKEN_IN_OUTCOMES))
+        .where(
+            DocumentVersion.document_id == old.document_id,
+            DocumentVersion.number >= old.number,
+            DocumentVersion.number < new.number,
+            Comment.withdrawn_at.is_(None),
+            Settlement.accepted.is_(True) | Settlement.outcome.in_(TAKEN_IN_OUTCOMES),
+        )
         .options(joinedload(Comment.author))
         .order_by(DocumentParagraph.position, Comment.id)
     ).all()
@@ -396,3 +400,25 @@ def authors_outcomes(round_: CommentRound) -> dict[int, list[Comment]]:
         if comment.settlement is not None:
             by_author[comment.author_id].append(comment)
     return dict(by_author)
+
+
+def rounds_for_agenda(meeting, user: User | None) -> dict[int, list[CommentRound]]:
+    """{agenda item id: [rounds the user may see]} of one meeting, in one query (plus the visibility checks
+    of the few linked rounds)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    from portal.models.meetings import AgendaItem
+    from portal.models.rounds import RoundAgendaLink
+
+    rows = db.session.execute(
+        select(RoundAgendaLink.agenda_item_id, CommentRound)
+        .join(CommentRound, CommentRound.id == RoundAgendaLink.round_id)
+        .join(AgendaItem, AgendaItem.id == RoundAgendaLink.agenda_item_id)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .order_by(RoundAgendaLink.id)
+    ).all()
+    result: dict[int, list[CommentRound]] = defaultdict(list)
+    for item_id, round_ in rows:
+        if services.can_see(user, round_):
+            result[item_id].append(round_)
+    return dict(result)

@@ -37,12 +37,14 @@ from portal.extensions import db
 from portal.groups import services as groups
 from portal.models import Membership, Role, User, WorkingGroup
 from portal.models.documents import DocumentParagraph, DocumentVersion, QuotedPassage
+from portal.models.meetings import AgendaItem
 from portal.models.rounds import (
     Comment,
     CommentKind,
     CommentRound,
     DisputeResolution,
     Outcome,
+    RoundAgendaLink,
     RoundGroup,
     Settlement,
     SettlementOutcome,
@@ -728,3 +730,52 @@ def resolve_dispute(
     settlement.resolved_by_id, settlement.resolved_at = actor.id, at
     db.session.flush()
     audit.record("comment.dispute_resolved", comment, actor=actor, resolution=resolution)
+
+
+# ---- the meeting agenda ------------------------------------------------------------------------------
+
+
+def agenda_meetings(round_: CommentRound, at: datetime | None = None) -> list:
+    """Planned meetings of the document's owner group still to come, soonest first."""
+    from portal.meetings import services as meetings
+    from portal.models.meetings import Meeting, MeetingStatus
+
+    at = at or clock_now()
+    return list(
+        db.session.scalars(
+            meetings.meetings_of(owner_group(round_))
+            .where(Meeting.status == MeetingStatus.PLANNED.value, Meeting.starts_at >= at)
+            .order_by(Meeting.starts_at)
+            .limit(50)
+        )
+    )
+
+
+def put_on_agenda(round_: CommentRound, meeting, *, actor: User) -> RoundAgendaLink:
+    """A new last agenda item "Kolo připomínek: …" of a planned meeting of the owner group, linked to the
+    round (the meeting page links the round from the item)."""
+    from portal.meetings import services as meetings
+
+    require_manager(round_, actor)
+    if meeting is None or meeting.id not in {m.id for m in agenda_meetings(round_)}:
+        raise RoundError(_("Choose a planned meeting of the document's group."), "meeting_id")
+    already = db.session.scalar(
+        select(RoundAgendaLink.id)
+        .join(AgendaItem, AgendaItem.id == RoundAgendaLink.agenda_item_id)
+        .where(RoundAgendaLink.round_id == round_.id, AgendaItem.meeting_id == meeting.id)
+    )
+    if already is not None:
+        raise RoundError(_("The round is already on the agenda of that meeting."), "meeting_id")
+    try:
+        item = meetings.add_agenda_item(
+            meeting,
+            meetings.AgendaData(title=_("Comment round: %(title)s", title=round_.title)[:300]),
+            actor=actor,
+        )
+    except meetings.MeetingError as error:
+        raise RoundError(str(error), "meeting_id") from error
+    link = RoundAgendaLink(round_id=round_.id, agenda_item_id=item.id, created_by_id=actor.id)
+    db.session.add(link)
+    db.session.flush()
+    audit.record("round.on_agenda", round_, actor=actor, meeting_id=meeting.id, agenda_item_id=item.id)
+    return link

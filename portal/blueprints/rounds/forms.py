@@ -1,6 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional
 
 from portal.blueprints.auth.forms import strip
@@ -115,3 +123,7 @@ class OutcomeForm(FlaskForm):
     )
     accepted = BooleanField(_l("Counts as accepted (no reason needed, never a dispute)"))
     once = OnceField()
+
+
+class AgendaForm(FlaskForm):
+    meeting_id = SelectField(_l("Meeting"), coerce=int, validators=[InputRequired(_l("Choose the meeting."))])

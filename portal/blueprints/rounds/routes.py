@@ -19,9 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal import forms_kit
+from portal.blueprints.meetings import meeting_when
 from portal.blueprints.meetings.forms import ConfirmForm
 from portal.blueprints.rounds import bp
 from portal.blueprints.rounds.forms import (
+    AgendaForm,
     CommentForm,
     OutcomeForm,
     ReplyForm,
@@ -654,3 +656,29 @@ def toggle_outcome(code: str):
                 "success",
             )
     return redirect(url_for("rounds.outcomes"))
+
+
+# ---- the meeting agenda ------------------------------------------------------------------------------
+
+
+@bp.route("/rounds/<int:round_id>/agenda", methods=["GET", "POST"])
+@members
+def agenda(round_id: int):
+    """Put the round on the agenda of a planned meeting of the document's group."""
+    from portal.models.meetings import Meeting
+
+    round_ = _managed(round_id)
+    meetings = services.agenda_meetings(round_)
+    form = AgendaForm()
+    form.meeting_id.choices = [(m.id, f"{m.title} ({meeting_when(m, 'medium')})") for m in meetings]
+    if form.validate_on_submit():
+        meeting = db.session.get(Meeting, form.meeting_id.data)
+        try:
+            services.put_on_agenda(round_, meeting, actor=current_user)
+        except RoundError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The round is on the agenda of “%(meeting)s”.", meeting=meeting.title), "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    return render_template("rounds/agenda.html", round=round_, form=form, meetings=meetings)
