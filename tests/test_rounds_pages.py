@@ -354,3 +354,37 @@ def test_round_on_a_meeting_agenda(client, login_as, people):
     assert f'href="/rounds/{round_.id}"' in page and "Kolo k projednání" in page
     login_as(people["member"])
     assert client.get(url).status_code == 403
+
+
+def test_round_edit_from_an_outdated_page_is_refused(client, login_as, people):
+    round_ = make_round(
+        people["version"], [people["group"]], opens=timedelta(days=1), closes=timedelta(days=9)
+    )
+    login_as(people["chair"])
+    url = f"/rounds/{round_.id}/edit"
+    fields = hidden_fields(client, url, needs="version")
+    base = {
+        "opens_local": "2031-03-02T09:00",
+        "closes_local": "2031-03-20T16:00",
+        "group_ids": str(people["group"].id),
+    }
+    assert client.post(url, data={**fields, **base, "title": "První úprava"}).status_code == 302
+    stale = client.post(url, data={**fields, **base, "title": "Druhá úprava"})
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
+    assert "Druhá úprava" in page and "První úprava" in page
+    db.session.expire_all()
+    assert round_.title == "První úprava"
+
+
+def test_territory_outcomes_page(client, login_as, people, factories):
+    login_as(factories.user("coordinator", territory=people["territory"]))
+    fields = hidden_fields(client, "/rounds/outcomes", needs="once")
+    assert client.post("/rounds/outcomes", data={**fields, "label": "Zapracováno jinak"}).status_code == 302
+    page = client.get("/rounds/outcomes").get_data(as_text=True)
+    assert "Zapracováno jinak" in page and "bere se na vědomí" in page
+    toggle = hidden_fields(client, "/rounds/outcomes", action="/rounds/outcomes/noted/toggle")
+    assert client.post("/rounds/outcomes/noted/toggle", data={**toggle, "active": "0"}).status_code == 302
+    from portal.rounds import services
+
+    assert "noted" not in [c.code for c in services.outcomes_for(people["territory"].id)]
