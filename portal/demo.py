@@ -78,6 +78,7 @@ DEMO_MODULES: list[str] = [
     "portal.groups.demo",
     "portal.meetings.demo",
     "portal.documents.demo",
+    "portal.rounds.demo",
     # Keep last: it puts a flag on a demo meeting's agenda, so the groups and meetings demos must run first.
     "portal.analysis_portal.demo",
 ]

@@ -101,6 +101,22 @@ EXPECTED: dict[str, Access] = {
     "documents.download": Access.PUBLIC,
     "documents.edit_version": Access.MEMBER,
     "documents.delete_version": Access.MEMBER,
+    # Comment rounds: object checks on top (participants, the owner group's coordinators).
+    "rounds.create": Access.MEMBER,
+    "rounds.edit": Access.MEMBER,
+    "rounds.show": Access.USER,
+    "rounds.read": Access.USER,
+    "rounds.comment": Access.USER,
+    "rounds.reply": Access.USER,
+    "rounds.edit_comment": Access.USER,
+    "rounds.withdraw_comment": Access.USER,
+    "rounds.settle": Access.MEMBER,
+    "rounds.resolve": Access.MEMBER,
+    "rounds.notify_outcomes": Access.MEMBER,
+    "rounds.download": Access.USER,
+    "rounds.outcomes": Access.COORDINATOR,
+    "rounds.toggle_outcome": Access.COORDINATOR,
+    "rounds.agenda": Access.MEMBER,
 }
 
 ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]

@@ -91,3 +91,15 @@ __all__ = [
     "User",
     "WorkingGroup",
 ]
+
+# Comment rounds (issue 10, second half); kept apart from the list above to merge cleanly.
+from portal.models.rounds import (  # noqa: E402
+    Comment,
+    CommentRound,
+    RoundAgendaLink,
+    RoundGroup,
+    Settlement,
+    SettlementOutcome,
+)
+
+__all__ += ["Comment", "CommentRound", "RoundAgendaLink", "RoundGroup", "Settlement", "SettlementOutcome"]

@@ -278,7 +278,9 @@ def compare(version_id: int):
         flash(_("Choose another version to compare with."), "info")
         return redirect(url_for("documents.show", document_id=document.id))
     old, new = (against, version) if against.number < version.number else (version, against)
-    comparison = reads.compare_versions(old, new)
+    from portal.rounds.reads import taken_in  # comment rounds: the settled comments each change took in
+
+    comparison = reads.compare_versions(old, new, taken_in=taken_in(old, new))
     return render_template("documents/compare.html", comparison=comparison, document=document,
                            versions=ready, version=version, against=against, **_labels())
 
