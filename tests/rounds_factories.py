@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models.documents import Document, DocumentParagraph, DocumentSection, DocumentVersion
 from portal.models.rounds import CommentRound, RoundGroup
 from portal.rounds import services
-from tests.meetings_factories import add_member, make_group
+from tests.conftest import add_member, make_group
 
 _n = count(1)
 

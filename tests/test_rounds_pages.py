@@ -339,7 +339,7 @@ def test_round_page_filters_by_paragraph(client, login_as, people):
 
 
 def test_round_on_a_meeting_agenda(client, login_as, people):
-    from tests.meetings_factories import make_meeting
+    from tests.conftest import make_meeting
 
     round_ = make_round(people["version"], [people["group"]], title="Kolo k projednání")
     meeting = make_meeting(people["group"])

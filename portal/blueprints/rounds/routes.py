@@ -20,7 +20,6 @@ from sqlalchemy.orm import joinedload
 
 from portal import forms_kit
 from portal.blueprints.meetings import meeting_when
-from portal.blueprints.meetings.forms import ConfirmForm
 from portal.blueprints.rounds import bp
 from portal.blueprints.rounds.forms import (
     AgendaForm,
@@ -33,6 +32,7 @@ from portal.blueprints.rounds.forms import (
 )
 from portal.documents import reads as documents_reads
 from portal.extensions import db
+from portal.forms_kit import ConfirmForm
 from portal.models import WorkingGroup
 from portal.models.documents import DocumentParagraph, DocumentVersion
 from portal.models.rounds import Comment, CommentRound
