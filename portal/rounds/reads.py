@@ -76,18 +76,24 @@ def paragraph_counts(round_: CommentRound, viewer: User | None = None) -> dict[i
     return dict(db.session.execute(query).all())
 
 
+def _comment_loads() -> tuple:
+    """What a comment's row in a list or the settlement table shows: author, settlement, quoted passage,
+    and the paragraph with its section (loaded with the comment, not a query a row)."""
+    return (
+        joinedload(Comment.author),
+        joinedload(Comment.settlement),
+        joinedload(Comment.passage),
+        joinedload(Comment.paragraph).joinedload(DocumentParagraph.section),
+    )
+
+
 def visible_comments(round_: CommentRound, viewer: User, *, paragraph_id: int | None = None) -> list[Comment]:
     """The comments (with their replies, settlement and authors) a viewer may read, in document order."""
     query = (
         select(Comment)
         .join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
         .where(Comment.round_id == round_.id)
-        .options(
-            joinedload(Comment.author),
-            joinedload(Comment.settlement),
-            joinedload(Comment.passage),
-            joinedload(Comment.paragraph).joinedload(DocumentParagraph.section),
-        )
+        .options(*_comment_loads())
         .order_by(DocumentParagraph.position, Comment.id)
     )
     if paragraph_id is not None:
@@ -333,12 +339,7 @@ def settlement_rows(round_: CommentRound) -> list[SettlementRow]:
             .join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
             .outerjoin(DocumentSection, DocumentSection.id == DocumentParagraph.section_id)
             .where(Comment.round_id == round_.id, Comment.parent_id.is_(None), Comment.withdrawn_at.is_(None))
-            .options(
-                joinedload(Comment.author),
-                joinedload(Comment.settlement),
-                joinedload(Comment.passage),
-                joinedload(Comment.paragraph).joinedload(DocumentParagraph.section),
-            )
+            .options(*_comment_loads())
             .order_by(DocumentParagraph.position, Comment.id)
         )
         .unique()

@@ -427,12 +427,7 @@ def add_comment(
         passage=_passage(paragraph, data.quote),
         created_at=at,
     )
-    db.session.add(comment)
-    db.session.flush()
-    audit.record(
-        "comment.added", comment, actor=actor, territory_id=round_.document_version.document.territory_id
-    )
-    return comment
+    return _recorded(comment, "comment.added", actor)
 
 
 def reply(parent: Comment, text: str, *, actor: User, at: datetime | None = None) -> Comment:
@@ -457,11 +452,15 @@ def reply(parent: Comment, text: str, *, actor: User, at: datetime | None = None
         organisation=actor.organisation,
         created_at=at,
     )
+    return _recorded(comment, "comment.replied", actor)
+
+
+def _recorded(comment: Comment, event: str, actor: User) -> Comment:
+    """A new comment or reply saved (flushed) and in the audit log of its territory."""
     db.session.add(comment)
     db.session.flush()
-    audit.record(
-        "comment.replied", comment, actor=actor, territory_id=round_.document_version.document.territory_id
-    )
+    territory_id = comment.round.document_version.document.territory_id
+    audit.record(event, comment, actor=actor, territory_id=territory_id)
     return comment
 
 
