@@ -99,6 +99,9 @@ class Config:
     JOBS_MEMORY_MB = int(os.environ.get("JOBS_MEMORY_MB", "3072"))  # address space of `flask jobs worker`
     # PDFs larger than this many table rows (portal.exports.background: ~0.9 s) render as background jobs.
     EXPORTS_INLINE_LIMIT = int(os.environ.get("EXPORTS_INLINE_LIMIT", "200"))
+    # DOCX and XLSX rows cost far less (measurements in portal/exports/background.py).
+    EXPORTS_INLINE_LIMIT_DOCX = int(os.environ.get("EXPORTS_INLINE_LIMIT_DOCX", "800"))
+    EXPORTS_INLINE_LIMIT_XLSX = int(os.environ.get("EXPORTS_INLINE_LIMIT_XLSX", "1600"))
 
     INVITATION_VALID_DAYS = 14
     PASSWORD_RESET_VALID_MINUTES = 60

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from portal.extensions import db
 from portal.rounds import reads, services
@@ -41,6 +42,23 @@ def test_state_follows_the_clock(setup):
     assert services.state(round_, round_.closes_at - timedelta(seconds=1)) == services.OPEN
     assert services.state(round_, round_.closes_at) == services.CLOSED
 
+
+
+def test_rounds_ask_the_portal_clock(setup, client, login_as):
+    """No `at=` given: services and routes take the time from `portal.clock`, moved here by time-machine."""
+    territory, group, chair, member, version = setup
+    round_ = make_round(version, [group], opens=timedelta(days=1), closes=timedelta(days=3))
+    with time_machine.travel(round_.opens_at + timedelta(hours=1), tick=False):
+        assert services.state(round_) == services.OPEN
+        added = comment(round_, paragraphs_of(version)[0], member)
+        assert added.created_at == round_.opens_at + timedelta(hours=1)
+        assert [o.round for o in reads.dashboard_rounds(member).open] == [round_]
+        login_as(member)
+        assert client.get(f"/rounds/{round_.id}/settlement.csv").status_code == 403  # not closed yet
+    with time_machine.travel(round_.closes_at, tick=False):
+        assert services.state(round_) == services.CLOSED
+        login_as(member)
+        assert client.get(f"/rounds/{round_.id}/settlement.csv").status_code == 200
 
 def test_create_round_takes_prague_time_and_marks_the_version(setup):
     territory, group, chair, member, version = setup

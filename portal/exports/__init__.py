@@ -31,9 +31,11 @@ Downloads (`portal.exports.files`)::
 Slow renders (`portal.exports.background`): list a builder ``(**args) -> Document`` in ``BUILDERS``
 (e.g. ``"documents.settlement": "portal.documents.settlement:table_of"`` taking ``settlement_id=``), then
 answer the export route with ``return deliver("documents.settlement", {"settlement_id": s.id},
-filename=file_name("vyúčtování", day, extension="pdf"))`` after the access checks: DOCX and small PDFs are
-sent at once, a large PDF (``Document.size`` over ``EXPORTS_INLINE_LIMIT``) becomes a background job with
-a progress page (``exports.job``) and then the file (``exports.download``).
+filename=file_name("vyúčtování", day, extension="pdf"))`` after the access checks: small files are sent
+at once, a large PDF (``Document.size`` over ``EXPORTS_INLINE_LIMIT``), or a DOCX/XLSX over its own
+limit (``EXPORTS_INLINE_LIMIT_DOCX``, ``_XLSX``), becomes a background job with a progress page
+(``exports.job``) and then the file (``exports.download``). `render` also gives a document's table as
+"csv" or "xlsx".
 """
 
 from portal.exports.background import deliver, register_builder, render_later, runs_in_background

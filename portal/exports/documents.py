@@ -106,12 +106,21 @@ def to_pdf(document: Document) -> bytes:
 
 
 def render(document: Document, extension: str) -> bytes:
-    """The document as a "pdf" or a "docx" file."""
+    """The document as a "pdf" or a "docx" file, or its (first) table as a "csv" or an "xlsx" sheet."""
     if extension == "pdf":
         return to_pdf(document)
     if extension == "docx":
         return to_docx(document)
-    raise ValueError(f"documents render to pdf or docx, not {extension!r}")
+    if extension in ("csv", "xlsx"):
+        from portal.exports.tabular import to_csv, to_xlsx
+
+        table = next((block for block in document.blocks if isinstance(block, Table)), None)
+        if table is None:
+            raise ValueError("only a document with a table renders to a spreadsheet")
+        if extension == "csv":
+            return to_csv(table.header, table.rows)
+        return to_xlsx(table.header, table.rows, title=document.title)
+    raise ValueError(f"documents render to pdf, docx, csv or xlsx, not {extension!r}")
 
 
 # ---- DOCX -----------------------------------------------------------------------------------------------

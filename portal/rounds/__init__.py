@@ -1,23 +1,10 @@
-"""Comment rounds on plan documents, comments, settlement, notifications and the settlement table."""
+"""Comment rounds on plan documents, comments, settlement, notifications and the settlement table.
+
+Times come from the portal's one clock (`portal.clock`: ``now()``, ``today()``, ``zone()``)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from portal.models.base import utcnow
-
-ZONE = ZoneInfo("Europe/Prague")
-
-
-def now() -> datetime:
-    """The current moment (UTC). The one clock of this package: the shared portal clock replaces it."""
-    return utcnow()
-
-
-def today() -> date:
-    """Today in Europe/Prague."""
-    return now().astimezone(ZONE).date()
+from datetime import datetime
 
 
 def local_label(moment: datetime) -> str:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from portal import clock
 from portal.demo import DemoContext, demo_loader
 from portal.documents import services as documents
 from portal.documents.demo import DEMO_TITLE
@@ -16,7 +17,6 @@ from portal.extensions import db
 from portal.models import User
 from portal.models.documents import Document, DocumentParagraph, DocumentVersion, QuotedPassage, VersionState
 from portal.models.rounds import Comment, CommentRound, RoundGroup, Settlement
-from portal.rounds import now as clock_now
 
 SETTLED_TITLE = "Připomínky pracovní skupiny k v1"
 OPEN_TITLE = "Veřejné připomínkování v2"
@@ -188,7 +188,7 @@ def load_rounds(context: DemoContext) -> None:
         is not None
     ):
         return
-    now = clock_now()
+    now = clock.now()
     settled = CommentRound(
         version_id=v1.id,
         title=SETTLED_TITLE,

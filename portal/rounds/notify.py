@@ -13,13 +13,12 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from portal import audit
+from portal import audit, clock
 from portal.extensions import db
 from portal.mailer import queue_mail
 from portal.models import User
 from portal.models.rounds import CommentRound
 from portal.rounds import local_label, reads, services
-from portal.rounds import now as clock_now
 from portal.urls import external_url
 
 
@@ -54,7 +53,7 @@ def _mail(user: User, round_: CommentRound, subject, template: str, **context) -
 
 def send_due(at: datetime | None = None) -> int:
     """Queue the due opening and closing e-mails of every round; returns how many were queued."""
-    at = at or clock_now()
+    at = at or clock.now()
     count = 0
     opening = db.session.scalars(
         select(CommentRound)
@@ -100,7 +99,7 @@ def send_due(at: datetime | None = None) -> int:
 def send_outcomes(round_: CommentRound, *, actor: User, at: datetime | None = None) -> int:
     """Tell each author how their comments were settled: one e-mail per author. Only once per round, and
     only when every comment is settled. Returns the number of e-mails queued."""
-    at = at or clock_now()
+    at = at or clock.now()
     services.require_manager(round_, actor)
     figures = reads.progress(round_)
     if services.state(round_, at) != services.CLOSED or not figures.done:

@@ -12,14 +12,14 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import clock
 from portal.documents.reads import citation
 from portal.extensions import db
 from portal.groups import services as groups
 from portal.models import Membership, Role, User, WorkingGroup
 from portal.models.documents import Document, DocumentParagraph, DocumentSection, DocumentVersion
 from portal.models.rounds import Comment, CommentKind, CommentRound, RoundGroup, Settlement
-from portal.rounds import ZONE, services
-from portal.rounds import now as clock_now
+from portal.rounds import services
 
 
 @dataclass(frozen=True)
@@ -76,18 +76,24 @@ def paragraph_counts(round_: CommentRound, viewer: User | None = None) -> dict[i
     return dict(db.session.execute(query).all())
 
 
+def _comment_loads() -> tuple:
+    """What a comment's row in a list or the settlement table shows: author, settlement, quoted passage,
+    and the paragraph with its section (loaded with the comment, not a query a row)."""
+    return (
+        joinedload(Comment.author),
+        joinedload(Comment.settlement),
+        joinedload(Comment.passage),
+        joinedload(Comment.paragraph).joinedload(DocumentParagraph.section),
+    )
+
+
 def visible_comments(round_: CommentRound, viewer: User, *, paragraph_id: int | None = None) -> list[Comment]:
     """The comments (with their replies, settlement and authors) a viewer may read, in document order."""
     query = (
         select(Comment)
         .join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
         .where(Comment.round_id == round_.id)
-        .options(
-            joinedload(Comment.author),
-            joinedload(Comment.settlement),
-            joinedload(Comment.passage),
-            joinedload(Comment.paragraph).joinedload(DocumentParagraph.section),
-        )
+        .options(*_comment_loads())
         .order_by(DocumentParagraph.position, Comment.id)
     )
     if paragraph_id is not None:
@@ -193,7 +199,7 @@ def group_rounds(group: WorkingGroup, viewer: User | None = None) -> GroupRounds
     """What the group page's rounds box shows: the group's latest rounds the viewer may see (their
     participants and managers), with state and progress (a bounded number of queries: at most five rounds)."""
     rounds = [r for r in rounds_of_group(group) if viewer is not None and services.can_see(viewer, r)]
-    at = clock_now()
+    at = clock.now()
     return GroupRounds(
         rounds, {r.id: services.state(r, at) for r in rounds}, progress_of([r.id for r in rounds])
     )
@@ -212,15 +218,15 @@ class DashboardRounds:
 
 
 def _days_left(closes_at: datetime, at: datetime) -> int:
-    return max((closes_at.astimezone(ZONE).date() - at.astimezone(ZONE).date()).days, 0)
+    return max((closes_at.astimezone(clock.zone()).date() - at.astimezone(clock.zone()).date()).days, 0)
 
 
 def dashboard_rounds(
     user: User, today: date | None = None, at: datetime | None = None, *, limit: int = 10
 ) -> DashboardRounds:
     """Open rounds the user takes part in, and closed rounds they settle that are not settled yet."""
-    at = at or clock_now()
-    today = today or at.astimezone(ZONE).date()
+    at = at or clock.now()
+    today = today or at.astimezone(clock.zone()).date()
     eager = joinedload(CommentRound.document_version).joinedload(DocumentVersion.document)
     mine = select(Membership.group_id).where(Membership.user_id == user.id, groups._active_on(today))
     participant = CommentRound.id.in_(select(RoundGroup.round_id).where(RoundGroup.group_id.in_(mine)))
@@ -333,12 +339,7 @@ def settlement_rows(round_: CommentRound) -> list[SettlementRow]:
             .join(DocumentParagraph, DocumentParagraph.id == Comment.paragraph_id)
             .outerjoin(DocumentSection, DocumentSection.id == DocumentParagraph.section_id)
             .where(Comment.round_id == round_.id, Comment.parent_id.is_(None), Comment.withdrawn_at.is_(None))
-            .options(
-                joinedload(Comment.author),
-                joinedload(Comment.settlement),
-                joinedload(Comment.passage),
-                joinedload(Comment.paragraph).joinedload(DocumentParagraph.section),
-            )
+            .options(*_comment_loads())
             .order_by(DocumentParagraph.position, Comment.id)
         )
         .unique()

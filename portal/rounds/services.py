@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal import audit
+from portal import audit, clock
 from portal.documents import services as documents
 from portal.documents.services import DocumentError
 from portal.extensions import db
@@ -49,9 +49,7 @@ from portal.models.rounds import (
     Settlement,
     SettlementOutcome,
 )
-from portal.rounds import ZONE, local_label
-from portal.rounds import now as clock_now
-from portal.rounds import today as clock_today
+from portal.rounds import local_label
 from portal.versioning import StaleEdit, check_version
 
 TITLE_MAX = 200
@@ -100,7 +98,7 @@ STATE_LABELS = {SCHEDULED: _l("not open yet"), OPEN: _l("open"), CLOSED: _l("clo
 
 def state(round_: CommentRound, at: datetime | None = None) -> str:
     """scheduled / open / closed, from the clock and the round's times alone."""
-    at = at or clock_now()
+    at = at or clock.now()
     if at < round_.opens_at:
         return SCHEDULED
     if at < round_.closes_at:
@@ -117,7 +115,7 @@ def can_manage(user: User, round_or_version) -> bool:
     version = (
         round_or_version.document_version if isinstance(round_or_version, CommentRound) else round_or_version
     )
-    return groups.is_group_coordinator(user, version.document.group, clock_today())
+    return groups.is_group_coordinator(user, version.document.group, clock.today())
 
 
 def is_participant(user: User, round_: CommentRound) -> bool:
@@ -136,7 +134,7 @@ def is_participant(user: User, round_: CommentRound) -> bool:
             .where(
                 Membership.user_id == user.id,
                 Membership.group_id.in_(group_ids),
-                groups._active_on(clock_today()),
+                groups._active_on(clock.today()),
             )
             .limit(1)
         )
@@ -160,7 +158,7 @@ def reads_version_in_public_round(user: User | None, version: DocumentVersion) -
             .where(
                 CommentRound.version_id == version.id,
                 CommentRound.public.is_(True),
-                CommentRound.opens_at <= clock_now(),
+                CommentRound.opens_at <= clock.now(),
             )
             .limit(1)
         )
@@ -184,7 +182,7 @@ def participants(round_: CommentRound) -> list[User]:
             select(User)
             .join(Membership, Membership.user_id == User.id)
             .where(
-                Membership.group_id.in_(group_ids), groups._active_on(clock_today()), User.active.is_(True)
+                Membership.group_id.in_(group_ids), groups._active_on(clock.today()), User.active.is_(True)
             )
         ):
             people[user.id] = user
@@ -216,11 +214,11 @@ class RoundData:
 def to_utc(local: datetime) -> datetime:
     from datetime import UTC
 
-    return local.replace(tzinfo=ZONE).astimezone(UTC)
+    return local.replace(tzinfo=clock.zone()).astimezone(UTC)
 
 
 def local(moment: datetime) -> datetime:
-    return moment.astimezone(ZONE)
+    return moment.astimezone(clock.zone())
 
 
 def _limit(value: str | None, limit: int, field: str) -> str | None:
@@ -282,7 +280,7 @@ def create_round(
     """A round on a version of the document; a draft version is then "in comment round"."""
     from portal.models.documents import ImportState, VersionState
 
-    at = at or clock_now()
+    at = at or clock.now()
     require_manager(version, actor)
     if version.import_state != ImportState.READY:
         raise RoundError(_("The version's text has not been read yet; wait until its import has finished."))
@@ -321,7 +319,7 @@ def update_round(
     at: datetime | None = None,
 ) -> None:
     """Change a round before it closes (its opening time only before it opens)."""
-    at = at or clock_now()
+    at = at or clock.now()
     require_manager(round_, actor)
     check_version(round_, seen_version)
     if state(round_, at) == CLOSED:
@@ -411,7 +409,7 @@ def add_comment(
     at: datetime | None = None,
 ) -> Comment:
     """A participant's comment on a paragraph of the round's version while the round is open."""
-    at = at or clock_now()
+    at = at or clock.now()
     _require_open(round_, at)
     _require_participant(round_, actor)
     if paragraph.version_id != round_.version_id:
@@ -429,17 +427,12 @@ def add_comment(
         passage=_passage(paragraph, data.quote),
         created_at=at,
     )
-    db.session.add(comment)
-    db.session.flush()
-    audit.record(
-        "comment.added", comment, actor=actor, territory_id=round_.document_version.document.territory_id
-    )
-    return comment
+    return _recorded(comment, "comment.added", actor)
 
 
 def reply(parent: Comment, text: str, *, actor: User, at: datetime | None = None) -> Comment:
     """A reply in a comment's thread (participants and the round's coordinators, while it is open)."""
-    at = at or clock_now()
+    at = at or clock.now()
     round_ = parent.round
     _require_open(round_, at)
     if not (is_participant(actor, round_) or can_manage(actor, round_)):
@@ -459,11 +452,15 @@ def reply(parent: Comment, text: str, *, actor: User, at: datetime | None = None
         organisation=actor.organisation,
         created_at=at,
     )
+    return _recorded(comment, "comment.replied", actor)
+
+
+def _recorded(comment: Comment, event: str, actor: User) -> Comment:
+    """A new comment or reply saved (flushed) and in the audit log of its territory."""
     db.session.add(comment)
     db.session.flush()
-    audit.record(
-        "comment.replied", comment, actor=actor, territory_id=round_.document_version.document.territory_id
-    )
+    territory_id = comment.round.document_version.document.territory_id
+    audit.record(event, comment, actor=actor, territory_id=territory_id)
     return comment
 
 
@@ -478,7 +475,7 @@ def _require_author(comment: Comment, actor: User, at: datetime) -> None:
 def update_comment(
     comment: Comment, data: CommentData, *, actor: User, seen_version: int | None, at: datetime | None = None
 ) -> None:
-    at = at or clock_now()
+    at = at or clock.now()
     _require_author(comment, actor, at)
     check_version(comment, seen_version)
     top_level = comment.parent_id is None
@@ -495,7 +492,7 @@ def update_comment(
 
 
 def withdraw_comment(comment: Comment, *, actor: User, at: datetime | None = None) -> None:
-    at = at or clock_now()
+    at = at or clock.now()
     _require_author(comment, actor, at)
     comment.withdrawn_at = at
     db.session.flush()
@@ -671,7 +668,7 @@ def settle(
     at: datetime | None = None,
 ) -> Settlement:
     """Record (or change) how a comment is settled, after the round has closed."""
-    at = at or clock_now()
+    at = at or clock.now()
     round_ = comment.round
     require_manager(round_, actor)
     if state(round_, at) != CLOSED:
@@ -717,7 +714,7 @@ def resolve_dispute(
     at: datetime | None = None,
 ) -> None:
     """Record how a rozpor was resolved: agreed after discussion, or passed to the Řídicí výbor."""
-    at = at or clock_now()
+    at = at or clock.now()
     require_manager(comment.round, actor)
     settlement = comment.settlement
     if settlement is None or comment.kind != CommentKind.FUNDAMENTAL or settlement.accepted:
@@ -740,7 +737,7 @@ def agenda_meetings(round_: CommentRound, at: datetime | None = None) -> list:
     from portal.meetings import services as meetings
     from portal.models.meetings import Meeting, MeetingStatus
 
-    at = at or clock_now()
+    at = at or clock.now()
     return list(
         db.session.scalars(
             meetings.meetings_of(owner_group(round_))

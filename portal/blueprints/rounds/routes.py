@@ -9,16 +9,14 @@ checks on top: a round is seen by its participants and managers only (others get
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal import forms_kit
+from portal import clock, exports, forms_kit
 from portal.blueprints.meetings import meeting_when
 from portal.blueprints.rounds import bp
 from portal.blueprints.rounds.forms import (
@@ -37,7 +35,6 @@ from portal.models import WorkingGroup
 from portal.models.documents import DocumentParagraph, DocumentVersion
 from portal.models.rounds import Comment, CommentRound
 from portal.rounds import export, reads, services
-from portal.rounds import now as clock_now
 from portal.rounds.notify import send_outcomes
 from portal.rounds.services import CommentData, RoundData, RoundError
 from portal.security import coordinators, members, signed_in
@@ -597,13 +594,10 @@ def download(round_id: int, fmt: str):
         abort(404)
     if (
         not services.can_manage(current_user, round_)
-        and services.state(round_, clock_now()) != services.CLOSED
+        and services.state(round_, clock.now()) != services.CLOSED
     ):
         abort(403)
-    data, mimetype = export.render(round_, fmt)
-    return send_file(
-        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=export.filename(round_, fmt)
-    )
+    return exports.deliver(export.BUILDER, {"round_id": round_.id}, filename=export.filename(round_, fmt))
 
 
 # ---- the territory's outcomes ------------------------------------------------------------------------
