@@ -40,7 +40,8 @@ def world() -> World:
     add_member(group, member, category="parent")
     add_member(group, coordinator, role="coordinator")
     add_member(financing, finance_coordinator, role="coordinator")
-    return World(territory, group, financing, author, member, coordinator, finance_coordinator, admin, outsider)
+    return World(territory, group, financing, author, member, coordinator, finance_coordinator, admin,
+                 outsider)
 
 
 def make_flag(territory, n: int = 1, state: str = "new") -> AnalysisFlag:
@@ -72,6 +73,7 @@ def make_proposal(w: World, state: str = ProposalState.DRAFT.value, **fields) ->
         if step == "assessed" and proposal.verdict is None:
             proposal.verdict = "compliant"  # what the assessment area records
         actor = w.author if step in ("submitted", "withdrawn") else w.coordinator
-        workflow.transition(proposal, step, actor=actor, reason="Doplňte rozpočet." if step == "returned" else None)
+        reason = "Doplňte rozpočet." if step == "returned" else None
+        workflow.transition(proposal, step, actor=actor, reason=reason)
     db.session.commit()
     return proposal

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
 from portal.models import AuditEvent, Proposal, ProposalEvent
 from portal.proposals import services, workflow
 from portal.proposals.base import ProposalError
