@@ -52,13 +52,14 @@ def parse_amount(value, *, what: str) -> Decimal | None:
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ProposalError(_("%(what)s must be a number, e.g. 125000 or 125 000,50.", what=what)) from None
+        raise ProposalError(_("%(what)s: the value must be a number, e.g. 125000 or 125 000,50.",
+                              what=what)) from None
     if not amount.is_finite():
-        raise ProposalError(_("%(what)s must be a number, e.g. 125000 or 125 000,50.", what=what))
+        raise ProposalError(_("%(what)s: the value must be a number, e.g. 125000 or 125 000,50.", what=what))
     if amount < 0:
-        raise ProposalError(_("%(what)s cannot be negative.", what=what))
+        raise ProposalError(_("%(what)s: the value cannot be negative.", what=what))
     if amount > AMOUNT_MAX or amount != amount.quantize(Decimal("0.01")):
-        raise ProposalError(_("%(what)s can have at most 12 digits and 2 decimals.", what=what))
+        raise ProposalError(_("%(what)s: the value can have at most 12 digits and 2 decimals.", what=what))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -79,7 +80,7 @@ def _clean(data: dict) -> dict:
         "target_group": _text(data, "target_group", TARGET_GROUP_MAX),
         "organisations": _text(data, "organisations", ORGANISATIONS_MAX),
         "funding_source": _text(data, "funding_source", FUNDING_SOURCE_MAX),
-        "expected_cost": parse_amount(data.get("expected_cost"), what=_("The expected cost")),
+        "expected_cost": parse_amount(data.get("expected_cost"), what=_("Expected cost (CZK)")),
     }
     kind = data.get("kind") or ProposalKind.SCHOOL.value
     if kind not in {k.value for k in ProposalKind}:
@@ -234,8 +235,8 @@ def _milestone_data(proposal: Proposal, data: dict) -> dict:
                        required_message=_("Enter what the milestone is.")),
         "responsible": _text(data, "responsible", RESPONSIBLE_MAX),
         "due_on": due_on,
-        "target_value": parse_amount(data.get("target_value"), what=_("The target")),
-        "reached_value": parse_amount(data.get("reached_value"), what=_("The value reached")),
+        "target_value": parse_amount(data.get("target_value"), what=_("Indicator target")),
+        "reached_value": parse_amount(data.get("reached_value"), what=_("Value reached")),
     }
 
 
