@@ -67,7 +67,7 @@ def test_adopted_and_withdrawn_proposals_move_nowhere(db, state):
 def test_the_assessed_step_needs_the_groups_verdict(db):
     w = world()
     proposal = make_proposal(w, "under_assessment")
-    with pytest.raises(ProposalError, match="verdict"):
+    with pytest.raises(ProposalError, match="závěr posouzení"):
         workflow.transition(proposal, "assessed", actor=w.coordinator)
     db.session.rollback()
     assert db.session.get(Proposal, proposal.id).state == "under_assessment"
@@ -86,7 +86,7 @@ def test_a_not_compliant_proposal_cannot_be_adopted(db):
 def test_returning_needs_reasons_and_the_author_sees_them_and_resubmits(db):
     w = world()
     proposal = make_proposal(w, "submitted")
-    with pytest.raises(ProposalError, match="why"):
+    with pytest.raises(ProposalError, match="Uveďte"):
         workflow.transition(proposal, "returned", actor=w.coordinator, reason="  ")
     workflow.transition(proposal, "returned", actor=w.coordinator, reason="Chybí rozpočet.")
     db.session.commit()
