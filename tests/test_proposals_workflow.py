@@ -127,3 +127,26 @@ def test_only_members_propose_and_costs_are_read_in_czech_notation(db):
     assert str(proposal.expected_cost) == "125000.50"
     assert proposal.klima == "KI"
     assert db.session.scalar(select(func.count()).select_from(ProposalEvent)) == 1
+
+
+def test_indicators_are_read_with_a_baseline_and_yearly_targets_and_bad_lines_are_refused(db):
+    w = world()
+    proposal = services.create_proposal(w.group, {**PROPOSAL_DATA, "indicators": (
+        "Doučovaní žáci; žáci; 0; 2026=20, 2027=40\n\nÚčast rodičů;;12")}, actor=w.author)
+    assert [(i.name, i.unit, i.baseline, i.yearly_targets) for i in proposal.indicators] == [
+        ("Doučovaní žáci", "žáci", 0, {"2026": "20.00", "2027": "40.00"}), ("Účast rodičů", "", 12, {})]
+    db.session.commit()
+    version = proposal.version
+    for bad in ("Žáci; žáci; 0; 2026:20", "Žáci; žáci; -3", "; žáci", "a;b;c;d;e"):
+        with pytest.raises(ProposalError):
+            services.update_proposal(proposal, {**PROPOSAL_DATA, "indicators": bad}, actor=w.author,
+                                     seen_version=version)
+        db.session.rollback()
+    proposal = db.session.get(Proposal, proposal.id)
+    assert [i.name for i in proposal.indicators] == ["Doučovaní žáci", "Účast rodičů"]
+    first_line = services.indicators_text(proposal).splitlines()[0]
+    assert first_line == "Doučovaní žáci; žáci; 0.00; 2026=20.00, 2027=40.00"
+    assert services.update_proposal(proposal, {**PROPOSAL_DATA, "indicators": "Jen jeden"}, actor=w.author,
+                                    seen_version=version) == ["indicators"]
+    db.session.commit()
+    assert [i.name for i in proposal.indicators] == ["Jen jeden"] and proposal.version == version + 1
