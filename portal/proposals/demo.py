@@ -19,7 +19,8 @@ from portal.proposals import services, workflow
 S = ProposalState
 
 BASE = {"kind": "school", "target_group": "žáci ZŠ v ORP Vzorov", "organisations": "ZŠ Vzorov, Komenského 12",
-        "transition": "none", "klima": ["K", "I"], "expected_cost": "80 000", "funding_source": "OP JAK"}
+        "transition": "none", "klima": ["K", "I"], "expected_cost": "80 000", "funding_source": "OP JAK",
+        "indicators": "Zapojení žáci; žáci; 0; 2026=40, 2027=80\nZapojené školy; školy; 1; 2026=3, 2027=5"}
 
 #: title → (state it ends in, the steps to get there, extra fields, the verdict recorded for it)
 DEMO = [
