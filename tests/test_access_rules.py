@@ -117,6 +117,19 @@ EXPECTED: dict[str, Access] = {
     "rounds.outcomes": Access.COORDINATOR,
     "rounds.toggle_outcome": Access.COORDINATOR,
     "rounds.agenda": Access.MEMBER,
+    "proposals.index": Access.MEMBER,
+    "proposals.export": Access.MEMBER,
+    "proposals.create": Access.MEMBER,
+    "proposals.show": Access.MEMBER,
+    "proposals.edit": Access.MEMBER,
+    "proposals.change_state": Access.MEMBER,
+    "proposals.signals": Access.MEMBER,
+    "proposals.unlink_signal": Access.MEMBER,
+    "proposals.funding_request": Access.MEMBER,
+    "proposals.funding_opinion": Access.MEMBER,
+    "proposals.plan_years": Access.MEMBER,
+    "proposals.add_milestone": Access.MEMBER,
+    "proposals.edit_milestone": Access.MEMBER,
 }
 
 ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]

@@ -200,7 +200,8 @@ def test_the_migration_moves_untyped_links_to_agenda_items(scratch_url):
                 events = conn.execute(text("SELECT id, link_id FROM analysis_flag_event ORDER BY id")).all()
             assert [tuple(r) for r in moved] == [(1, 1, 7)]
             assert [tuple(r) for r in events] == [(1, 1), (2, None)]
-            # And the moved link now goes with its agenda item.
+            # And the moved link now goes with its agenda item (the models are those of the head revision).
+            upgrade()
             link = db.session.get(FlagLink, 1)
             assert link.agenda_item.title == "Signál"
             db.session.execute(delete(AgendaItem).where(AgendaItem.id == 7))

@@ -22,9 +22,10 @@ from portal.extensions import db
 from portal.models.analysis import LINK_TARGETS, AnalysisFlag, FlagLink
 from portal.models.meetings import AgendaItem
 from portal.models.people import User
+from portal.models.proposals import Proposal
 
 #: The model of each kind of target (the keys of ``LINK_TARGETS``).
-TARGET_MODELS: dict[str, type] = {"agenda_item": AgendaItem}
+TARGET_MODELS: dict[str, type] = {"agenda_item": AgendaItem, "proposal": Proposal}
 
 
 def target_kind(target: Any) -> str:

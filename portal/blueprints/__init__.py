@@ -20,6 +20,7 @@ BLUEPRINTS = [
     "portal.blueprints.exports",
     "portal.blueprints.documents",
     "portal.blueprints.rounds",
+    "portal.blueprints.proposals",
 ]
 
 

@@ -46,6 +46,13 @@ from portal.models.people import (
     Territory,
     User,
 )
+from portal.models.proposals import (
+    FundingOpinion,
+    Milestone,
+    Proposal,
+    ProposalEvent,
+    ProposalIndicator,
+)
 
 __all__ = [
     "AnalysisDataset",
@@ -85,6 +92,11 @@ __all__ = [
     "OutboxMessage",
     "PasswordResetToken",
     "PendingMembership",
+    "FundingOpinion",
+    "Milestone",
+    "Proposal",
+    "ProposalEvent",
+    "ProposalIndicator",
     "Role",
     "SensitiveTrait",
     "Territory",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -32,6 +32,9 @@ from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
 from portal.models.meetings import AgendaItem
 from portal.models.people import Territory, User
+
+if TYPE_CHECKING:  # the proposals module imports documents, groups...; no cycle at run time
+    from portal.models.proposals import Proposal
 
 
 class FlagState(enum.StrEnum):
@@ -281,7 +284,7 @@ class FlagOccurrence(db.Model):
 
 #: The kinds of thing a flag can be linked to, each with its own foreign-key column on ``FlagLink``
 #: (proposals, comment rounds and reports add theirs here and in a migration as they arrive).
-LINK_TARGETS: dict[str, str] = {"agenda_item": "agenda_item_id"}
+LINK_TARGETS: dict[str, str] = {"agenda_item": "agenda_item_id", "proposal": "proposal_id"}
 
 
 def _exactly_one(columns: list[str]) -> str:
@@ -299,6 +302,7 @@ class FlagLink(db.Model):
     __tablename__ = "analysis_flag_link"
     __table_args__ = (
         UniqueConstraint("flag_id", "agenda_item_id", name="uq_analysis_flag_link_flag_agenda_item"),
+        UniqueConstraint("flag_id", "proposal_id", name="uq_analysis_flag_link_flag_proposal"),
         CheckConstraint(_exactly_one(list(LINK_TARGETS.values())), name="exactly_one_target"),
     )
 
@@ -306,11 +310,14 @@ class FlagLink(db.Model):
     flag_id: Mapped[int] = mapped_column(ForeignKey("analysis_flag.id", ondelete="CASCADE"))
     agenda_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     flag: Mapped[AnalysisFlag] = relationship(back_populates="links")
     agenda_item: Mapped[AgendaItem | None] = relationship()
+    proposal: Mapped[Proposal | None] = relationship()
     created_by: Mapped[User | None] = relationship()
 
     @property
