@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from portal import clock
 from portal.extensions import db
 from portal.groups import services as groups
-from portal.models.assessments import Answer, AssessorReview, Criterion, ProposalAssessment
+from portal.models.assessments import Answer, AssessorReview, CriteriaVersion, Criterion, ProposalAssessment
 from portal.models.people import User
 from portal.models.proposals import Proposal
 from portal.proposals import base
@@ -46,7 +46,7 @@ def load(proposal: Proposal) -> ProposalAssessment | None:
     queries)."""
     return db.session.scalars(
         select(ProposalAssessment).where(ProposalAssessment.proposal_id == proposal.id).options(
-            selectinload(ProposalAssessment.criteria_version).selectinload("criteria"),
+            selectinload(ProposalAssessment.criteria_version).selectinload(CriteriaVersion.criteria),
             selectinload(ProposalAssessment.reviews).selectinload(AssessorReview.assessor),
             selectinload(ProposalAssessment.reviews).selectinload(AssessorReview.answers),
             selectinload(ProposalAssessment.verdict_by),
