@@ -101,6 +101,13 @@ EXPECTED: dict[str, Access] = {
     "documents.download": Access.PUBLIC,
     "documents.edit_version": Access.MEMBER,
     "documents.delete_version": Access.MEMBER,
+    "proposals.criteria": Access.COORDINATOR,
+    "proposals.assessment": Access.USER,
+    "proposals.assign_assessors": Access.MEMBER,
+    "proposals.review": Access.USER,
+    "proposals.verdict": Access.MEMBER,
+    "proposals.assessment_print": Access.USER,
+    "proposals.assessment_docx": Access.USER,
 }
 
 ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]
