@@ -62,6 +62,9 @@ def _page(proposal_id: int) -> str:
 def criteria():
     """The checklist of the coordinator's territory; saving makes a new version."""
     territory_id = current_user.territory_id
+    if territory_id is None:
+        flash(_("Your account belongs to no territory, so it has no checklist to edit."), "error")
+        return redirect(url_for("main.index"))
     current = rules.current_criteria(territory_id, actor=current_user)
     form = CriteriaForm()
     if request.method == "GET":
