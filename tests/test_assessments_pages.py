@@ -209,3 +209,12 @@ def test_the_assessment_as_docx_and_printable_page(client, login_as, setting):
     assert table.rows[2].cells[-1].text == "neshoda"
     page = client.get(url(proposal, "/print"))
     assert page.status_code == 200 and "Výběr podle testů." in page.get_data(as_text=True)
+
+
+def test_the_assessment_of_a_draft_proposal_is_not_shown_to_members(client, login_as, setting):
+    territory, group, coordinator, teacher, parent, author, proposal = setting
+    draft = make_proposal(group, author, state=ProposalState.DRAFT.value, title="Koncept návrhu")
+    login_as(teacher)
+    assert client.get(url(draft)).status_code == 404
+    login_as(author)
+    assert client.get(url(draft)).status_code == 200

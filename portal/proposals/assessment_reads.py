@@ -33,6 +33,8 @@ def viewer_of(user: User, proposal: Proposal) -> AssessmentViewer | None:
     """How the user sees the proposal's assessment; None when not at all."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    if not base.can_see(user, proposal):
+        return None
     manages = base.can_manage(user, proposal)
     member = manages or groups.membership_of(user, proposal.group, clock.today()) is not None
     author = proposal.author_id == user.id
@@ -134,12 +136,13 @@ def assessment_document(proposal: Proposal, viewer: AssessmentViewer):
         blocks.append(exports.Heading(_("Verdict of the group")))
         if proposal.verdict:
             blocks.append(exports.Paragraph(str(VERDICT_LABELS[proposal.verdict]), bold=True))
-            blocks.append(exports.Paragraph(record.verdict_reasons or ""))
+            if record is not None and record.verdict_reasons:
+                blocks.append(exports.Paragraph(record.verdict_reasons))
             if proposal.verdict_conditions:
                 blocks.append(exports.Heading(_("Conditions"), level=3))
                 blocks.append(exports.BulletList(
                     [line.strip() for line in proposal.verdict_conditions.splitlines() if line.strip()]))
-            if record.meeting_id:
+            if record is not None and record.meeting_id:
                 from portal.models.meetings import Meeting
 
                 meeting = db.session.get(Meeting, record.meeting_id)
