@@ -108,6 +108,19 @@ EXPECTED: dict[str, Access] = {
     "proposals.verdict": Access.MEMBER,
     "proposals.assessment_print": Access.USER,
     "proposals.assessment_docx": Access.USER,
+    "proposals.index": Access.MEMBER,
+    "proposals.export": Access.MEMBER,
+    "proposals.create": Access.MEMBER,
+    "proposals.show": Access.MEMBER,
+    "proposals.edit": Access.MEMBER,
+    "proposals.change_state": Access.MEMBER,
+    "proposals.signals": Access.MEMBER,
+    "proposals.unlink_signal": Access.MEMBER,
+    "proposals.funding_request": Access.MEMBER,
+    "proposals.funding_opinion": Access.MEMBER,
+    "proposals.plan_years": Access.MEMBER,
+    "proposals.add_milestone": Access.MEMBER,
+    "proposals.edit_milestone": Access.MEMBER,
 }
 
 ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]

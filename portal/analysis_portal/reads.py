@@ -394,6 +394,7 @@ def load_flag(flag_id: int) -> AnalysisFlag | None:
             selectinload(AnalysisFlag.occurrences),
             selectinload(AnalysisFlag.events).joinedload(FlagEvent.actor),
             selectinload(AnalysisFlag.links).joinedload(FlagLink.agenda_item).joinedload(AgendaItem.meeting),
+            selectinload(AnalysisFlag.links).joinedload(FlagLink.proposal),
         )
     )
 

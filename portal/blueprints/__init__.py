@@ -19,6 +19,7 @@ BLUEPRINTS = [
     "portal.blueprints.rsvp",
     "portal.blueprints.exports",
     "portal.blueprints.documents",
+    "portal.blueprints.proposals",
 ]
 
 

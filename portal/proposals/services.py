@@ -144,7 +144,7 @@ def update_proposal(proposal: Proposal, data: dict, *, actor: User, seen_version
 # ---- signals -----------------------------------------------------------------------------------------------
 
 
-def _may_change_signals(user: User, proposal: Proposal) -> bool:
+def may_change_signals(user: User, proposal: Proposal) -> bool:
     if proposal.state in (ProposalState.ADOPTED, ProposalState.WITHDRAWN):
         return False
     return is_author(user, proposal) or can_manage(user, proposal)
@@ -153,7 +153,7 @@ def _may_change_signals(user: User, proposal: Proposal) -> bool:
 def link_signal(proposal: Proposal, flag: AnalysisFlag, *, actor: User) -> FlagLink:
     """The proposal responds to this signal of its territory (a typed FlagLink; the flag's state moves only
     when the proposal is adopted)."""
-    if not _may_change_signals(actor, proposal):
+    if not may_change_signals(actor, proposal):
         raise ProposalError(_("The signals of this proposal cannot be changed now."))
     if flag.territory_id != proposal.territory_id or not may_see_analysis(actor, flag.territory_id):
         raise ProposalError(_("Choose a signal of the proposal's territory."))
@@ -167,7 +167,7 @@ def link_signal(proposal: Proposal, flag: AnalysisFlag, *, actor: User) -> FlagL
 
 
 def unlink_signal(proposal: Proposal, flag: AnalysisFlag, *, actor: User) -> None:
-    if not _may_change_signals(actor, proposal):
+    if not may_change_signals(actor, proposal):
         raise ProposalError(_("The signals of this proposal cannot be changed now."))
     db.session.execute(delete(FlagLink).where(FlagLink.proposal_id == proposal.id,
                                               FlagLink.flag_id == flag.id))

@@ -24,6 +24,7 @@ from portal.extensions import db
 from portal.jobs.runner import fail_stale
 from portal.models import Job, JobState, Meeting
 from portal.models.analysis import FlagState
+from portal.proposals import base as proposal_access
 from portal.security import coordinators, members
 from portal.versioning import STALE_ERRORS
 
@@ -155,8 +156,11 @@ def flag(flag_id: int):
     flag = _flag(flag_id)
     where = services.resolve_links(flag.links)
     latest = flag.occurrences[-1] if flag.occurrences else None
+    # The proposals that respond to it, those the user may see (a draft is its author's).
+    proposals = {link.proposal.id: link.proposal for link in flag.links
+                 if link.proposal is not None and proposal_access.can_see(current_user, link.proposal)}
     return render_template(
-        "analysis/flag.html", flag=flag, where=where, latest=latest,
+        "analysis/flag.html", flag=flag, where=where, latest=latest, proposals=proposals,
         message=services.visible_message(flag, latest, current_user),
         messages={o.id: services.visible_message(flag, o, current_user) for o in flag.occurrences},
         source=services.rule_source(flag.rule, flag.territory_id),

@@ -24,9 +24,11 @@ def index():
     if not current_user.is_authenticated:
         return render_template("main/index.html", dashboard=None)
     from portal import clock, dashboard
+    from portal.proposals import reads as proposals
 
-    return render_template("main/index.html", dashboard=dashboard.build(current_user, clock.today()),
-                           reply_labels=dashboard.reply_labels())
+    board = dashboard.build(current_user, clock.today())
+    return render_template("main/index.html", dashboard=board, reply_labels=dashboard.reply_labels(),
+                           overdue_milestones=proposals.overdue_milestones(board.managed, clock.today()))
 
 
 @bp.post("/language")
