@@ -202,7 +202,7 @@ def test_the_assessment_as_docx_and_printable_page(client, login_as, setting):
     assert "filename*=UTF-8''posouzen%C3%AD" in response.headers["Content-Disposition"]
     word = WordDocument(io.BytesIO(response.data))
     text = "\n".join(p.text for p in word.paragraphs)
-    assert "není v souladu" in text and "Výběr podle testů." in text
+    assert "Není v souladu" in text and "Výběr podle testů." in text
     table = word.tables[0]
     assert [c.text for c in table.rows[0].cells][1:3] == ["Učitel Petr", "Rodič Jana"]
     assert "Doprava chybí." in table.rows[2].cells[2].text

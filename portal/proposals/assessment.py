@@ -67,12 +67,6 @@ ANSWER_LABELS = {
     AnswerValue.NOT_APPLICABLE.value: _l("not applicable"),
 }
 
-VERDICT_LABELS = {
-    Verdict.COMPLIANT.value: _l("compliant"),
-    Verdict.CONDITIONAL.value: _l("compliant with conditions"),
-    Verdict.NOT_COMPLIANT.value: _l("not compliant"),
-}
-
 
 class AssessmentError(ValueError):
     """A refused assessment step; the message is translated, `field` names the form field at fault."""
@@ -289,7 +283,7 @@ def record_verdict(proposal: Proposal, data: VerdictData, *, seen_version: int |
         raise AssessmentError(_("Criterion %(positions)s is answered “no” without a reason; the assessor "
                                 "must give the reason before the verdict.",
                                 positions=", ".join(str(p) for p in missing)))
-    if data.verdict not in VERDICT_LABELS:
+    if data.verdict not in {v.value for v in Verdict}:
         raise AssessmentError(_("Choose the verdict."), "verdict")
     reasons = (data.reasons or "").strip()
     conditions = (data.conditions or "").strip()

@@ -103,7 +103,8 @@ def assessment_document(proposal: Proposal, viewer: AssessmentViewer):
     from flask_babel import gettext as _
 
     from portal import exports
-    from portal.proposals.assessment import ANSWER_LABELS, VERDICT_LABELS
+    from portal.blueprints.proposals.forms import VERDICT_LABELS
+    from portal.proposals.assessment import ANSWER_LABELS
 
     record = load(proposal)
     with force_locale("cs"):

@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Optional
 
 from portal.blueprints.auth.forms import strip
 from portal.blueprints.meetings.forms import CheckboxListField
+from portal.blueprints.proposals.forms import VERDICT_LABELS
 from portal.forms_kit import MaxLength, OnceField, VersionField
 from portal.proposals.assessment import (
     ANSWER_LABELS,
@@ -16,7 +17,6 @@ from portal.proposals.assessment import (
     MAX_CRITERION,
     MAX_REASON,
     MAX_VERDICT_TEXT,
-    VERDICT_LABELS,
 )
 
 

@@ -22,6 +22,7 @@ from portal.blueprints.proposals.assessment_forms import (
     VerdictForm,
     review_form,
 )
+from portal.blueprints.proposals.forms import VERDICT_LABELS
 from portal.clock import today
 from portal.extensions import db
 from portal.models.proposals import Proposal
@@ -29,7 +30,6 @@ from portal.proposals import assessment as rules
 from portal.proposals import assessment_reads as reads
 from portal.proposals.assessment import (
     ANSWER_LABELS,
-    VERDICT_LABELS,
     AnswerData,
     AssessmentError,
     VerdictData,
