@@ -116,7 +116,8 @@ def test_a_stale_answer_form_is_refused_with_409(client, login_as, setting):
     old = hidden_fields(client, url(proposal, "/mine"), needs="version")
     fresh = dict(old)
     assert client.post(url(proposal, "/mine"), data=fresh).status_code == 302
-    assert client.post(url(proposal, "/mine"), data=old).status_code == 409
+    response = client.post(url(proposal, "/mine"), data=old)
+    assert response.status_code == 409 and "conflict-heading" in response.get_data(as_text=True)
 
 
 def test_the_coordinator_assigns_assessors_once_per_form(client, login_as, setting):
@@ -149,7 +150,9 @@ def test_the_verdict_form_refuses_and_records(client, login_as, setting):
     assert (stored.verdict, stored.verdict_conditions) == ("conditional", "Zajistit svoz dětí")
     # The same (now outdated) form again: refused, nothing changed.
     form.update(verdict="compliant")
-    assert client.post(url(proposal, "/verdict"), data=form).status_code == 409
+    response = client.post(url(proposal, "/verdict"), data=form)
+    assert response.status_code == 409
+    assert "Zajistit svoz dětí" in response.get_data(as_text=True)  # the stored conditions, shown beside
     _db.session.expire_all()
     assert _db.session.get(Proposal, proposal.id).verdict == "conditional"
     # The author sees the verdict and its conditions.

@@ -136,6 +136,20 @@ def assign_assessors(proposal_id: int):
     return redirect(back)
 
 
+def _stored_answers(review) -> dict:
+    data = {"version": review.version}
+    for answer in review.answers:
+        data[f"answer_{answer.criterion_id}"] = answer.value
+        data[f"reason_{answer.criterion_id}"] = answer.reason or ""
+    return data
+
+
+def _stored_verdict(proposal: Proposal, record) -> dict:
+    return {"verdict": proposal.verdict, "reasons": record.verdict_reasons,
+            "conditions": proposal.verdict_conditions, "meeting_id": record.meeting_id or 0,
+            "version": record.version}
+
+
 def _answers(form, criteria) -> list[AnswerData]:
     return [AnswerData(criterion_id=c.id, value=form[f"answer_{c.id}"].data or None,
                        reason=form[f"reason_{c.id}"].data) for c in criteria]
@@ -151,14 +165,11 @@ def review(proposal_id: int):
     if mine is None:
         abort(404)
     criteria = record.criteria_version.criteria
+    conflict = None
     if request.method == "POST":
         form = review_form(criteria, formdata=request.form)
     else:
-        data = {"version": mine.version}
-        for answer in mine.answers:
-            data[f"answer_{answer.criterion_id}"] = answer.value
-            data[f"reason_{answer.criterion_id}"] = answer.reason or ""
-        form = review_form(criteria, data=data)
+        form = review_form(criteria, data=_stored_answers(mine))
     status = 200
     if form.validate_on_submit():
         submit = "submit" in request.form
@@ -167,10 +178,8 @@ def review(proposal_id: int):
                                submit=submit, actor=current_user)
             db.session.commit()
         except STALE_ERRORS:
-            db.session.rollback()
-            form.version.data = mine.version
-            flash(_("Your answers were saved meanwhile in another window, so these have not been saved. "
-                    "Check them and save again."), "error")
+            conflict = forms_kit.conflict(form, lambda: (
+                mine.version, review_form(criteria, data=_stored_answers(mine))))
             status = 409
         except AssessmentError as error:
             db.session.rollback()
@@ -182,7 +191,7 @@ def review(proposal_id: int):
             return redirect(_page(proposal.id) if submit
                             else url_for("proposals.review", proposal_id=proposal.id))
     return render_template("proposals/assessment_review.html", proposal=proposal, review=mine, form=form,
-                           criteria=criteria), status
+                           criteria=criteria, conflict=conflict), status
 
 
 @bp.route("/<int:proposal_id>/assessment/verdict", methods=["GET", "POST"])
@@ -193,16 +202,11 @@ def verdict(proposal_id: int):
     if record is None:
         flash(_("No assessor has submitted an assessment yet; the verdict waits for at least one."), "error")
         return redirect(_page(proposal.id))
-    form = VerdictForm()
-    if request.method == "GET":
-        form.verdict.data = proposal.verdict
-        form.reasons.data = record.verdict_reasons
-        form.conditions.data = proposal.verdict_conditions
-        form.meeting_id.data = record.meeting_id or 0
-        form.version.data = record.version
-    form.meeting_id.choices = [(0, _("— not yet recorded —"))] + [
+    form = VerdictForm(data=_stored_verdict(proposal, record)) if request.method == "GET" else VerdictForm()
+    meetings = [(0, _("— not yet recorded —"))] + [
         (m.id, f"{m.title} ({m.starts_at.date().isoformat()})") for m in rules.meetings_for_verdict(proposal)]
-    status = 200
+    form.meeting_id.choices = meetings
+    status, conflict = 200, None
     if form.validate_on_submit():
         data = VerdictData(verdict=form.verdict.data, reasons=form.reasons.data,
                            conditions=form.conditions.data, meeting_id=form.meeting_id.data or None)
@@ -210,10 +214,12 @@ def verdict(proposal_id: int):
             rules.record_verdict(proposal, data, seen_version=form.version.data, actor=current_user)
             db.session.commit()
         except STALE_ERRORS:
-            db.session.rollback()
-            form.version.data = record.version
-            flash(_("Someone else saved the verdict in the meantime, so your changes have not been saved. "
-                    "Check the assessment and save again."), "error")
+            def current():
+                stored = VerdictForm(formdata=None, data=_stored_verdict(proposal, record))
+                stored.meeting_id.choices = meetings
+                return record.version, stored
+
+            conflict = forms_kit.conflict(form, current, first=("verdict", "reasons", "conditions"))
             status = 409
         except AssessmentError as error:
             db.session.rollback()
@@ -226,7 +232,7 @@ def verdict(proposal_id: int):
             return redirect(_page(proposal.id))
     columns, rows = reads.side_by_side(record)
     return render_template("proposals/assessment_verdict.html", proposal=proposal, record=record, form=form,
-                           columns=columns, rows=rows, answer_labels=ANSWER_LABELS), status
+                           columns=columns, rows=rows, answer_labels=ANSWER_LABELS, conflict=conflict), status
 
 
 @bp.route("/<int:proposal_id>/assessment/print")
