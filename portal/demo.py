@@ -80,6 +80,8 @@ DEMO_MODULES: list[str] = [
     "portal.documents.demo",
     # Keep last: it puts a flag on a demo meeting's agenda, so the groups and meetings demos must run first.
     "portal.analysis_portal.demo",
+    # After the analysis demo: the adopted demo proposal responds to its demo signal.
+    "portal.proposals.demo",
     # After the proposals demo: assessments of its proposals.
     "portal.proposals.assessment_demo",
 ]

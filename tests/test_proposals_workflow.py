@@ -67,7 +67,7 @@ def test_adopted_and_withdrawn_proposals_move_nowhere(db, state):
 def test_the_assessed_step_needs_the_groups_verdict(db):
     w = world()
     proposal = make_proposal(w, "under_assessment")
-    with pytest.raises(ProposalError, match="verdict"):
+    with pytest.raises(ProposalError, match="závěr posouzení"):
         workflow.transition(proposal, "assessed", actor=w.coordinator)
     db.session.rollback()
     assert db.session.get(Proposal, proposal.id).state == "under_assessment"
@@ -86,7 +86,7 @@ def test_a_not_compliant_proposal_cannot_be_adopted(db):
 def test_returning_needs_reasons_and_the_author_sees_them_and_resubmits(db):
     w = world()
     proposal = make_proposal(w, "submitted")
-    with pytest.raises(ProposalError, match="why"):
+    with pytest.raises(ProposalError, match="Uveďte"):
         workflow.transition(proposal, "returned", actor=w.coordinator, reason="  ")
     workflow.transition(proposal, "returned", actor=w.coordinator, reason="Chybí rozpočet.")
     db.session.commit()
@@ -127,3 +127,26 @@ def test_only_members_propose_and_costs_are_read_in_czech_notation(db):
     assert str(proposal.expected_cost) == "125000.50"
     assert proposal.klima == "KI"
     assert db.session.scalar(select(func.count()).select_from(ProposalEvent)) == 1
+
+
+def test_indicators_are_read_with_a_baseline_and_yearly_targets_and_bad_lines_are_refused(db):
+    w = world()
+    proposal = services.create_proposal(w.group, {**PROPOSAL_DATA, "indicators": (
+        "Doučovaní žáci; žáci; 0; 2026=20, 2027=40\n\nÚčast rodičů;;12")}, actor=w.author)
+    assert [(i.name, i.unit, i.baseline, i.yearly_targets) for i in proposal.indicators] == [
+        ("Doučovaní žáci", "žáci", 0, {"2026": "20.00", "2027": "40.00"}), ("Účast rodičů", "", 12, {})]
+    db.session.commit()
+    version = proposal.version
+    for bad in ("Žáci; žáci; 0; 2026:20", "Žáci; žáci; -3", "; žáci", "a;b;c;d;e"):
+        with pytest.raises(ProposalError):
+            services.update_proposal(proposal, {**PROPOSAL_DATA, "indicators": bad}, actor=w.author,
+                                     seen_version=version)
+        db.session.rollback()
+    proposal = db.session.get(Proposal, proposal.id)
+    assert [i.name for i in proposal.indicators] == ["Doučovaní žáci", "Účast rodičů"]
+    first_line = services.indicators_text(proposal).splitlines()[0]
+    assert first_line == "Doučovaní žáci; žáci; 0.00; 2026=20.00, 2027=40.00"
+    assert services.update_proposal(proposal, {**PROPOSAL_DATA, "indicators": "Jen jeden"}, actor=w.author,
+                                    seen_version=version) == ["indicators"]
+    db.session.commit()
+    assert [i.name for i in proposal.indicators] == ["Jen jeden"] and proposal.version == version + 1

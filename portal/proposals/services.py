@@ -16,7 +16,17 @@ from portal.analysis_portal import links as flag_links
 from portal.analysis_portal.visibility import may_see_analysis
 from portal.extensions import db
 from portal.groups import services as groups
-from portal.models import AnalysisFlag, FlagLink, FundingOpinion, Milestone, Proposal, ProposalEvent, User
+from portal.models import (
+    AnalysisFlag,
+    FlagLink,
+    FundingOpinion,
+    Milestone,
+    Proposal,
+    ProposalEvent,
+    ProposalIndicator,
+    User,
+)
+from portal.models.base import utcnow
 from portal.models.groups import GroupKind, WorkingGroup
 from portal.models.proposals import Klima, ProposalKind, ProposalState, Transition
 from portal.proposals.base import ProposalError, can_edit, can_manage, is_author
@@ -33,6 +43,8 @@ MILESTONE_TITLE_MAX = 200
 RESPONSIBLE_MAX = 200
 #: The largest amount a Numeric(14, 2) column holds.
 AMOUNT_MAX = Decimal("999999999999.99")
+
+INDICATORS_MAX = 5_000
 
 FIELDS = ("title", "description", "kind", "target_group", "organisations", "transition", "klima",
           "expected_cost", "funding_source")
@@ -52,13 +64,14 @@ def parse_amount(value, *, what: str) -> Decimal | None:
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ProposalError(_("%(what)s must be a number, e.g. 125000 or 125 000,50.", what=what)) from None
+        raise ProposalError(_("%(what)s: the value must be a number, e.g. 125000 or 125 000,50.",
+                              what=what)) from None
     if not amount.is_finite():
-        raise ProposalError(_("%(what)s must be a number, e.g. 125000 or 125 000,50.", what=what))
+        raise ProposalError(_("%(what)s: the value must be a number, e.g. 125000 or 125 000,50.", what=what))
     if amount < 0:
-        raise ProposalError(_("%(what)s cannot be negative.", what=what))
+        raise ProposalError(_("%(what)s: the value cannot be negative.", what=what))
     if amount > AMOUNT_MAX or amount != amount.quantize(Decimal("0.01")):
-        raise ProposalError(_("%(what)s can have at most 12 digits and 2 decimals.", what=what))
+        raise ProposalError(_("%(what)s: the value can have at most 12 digits and 2 decimals.", what=what))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -79,7 +92,7 @@ def _clean(data: dict) -> dict:
         "target_group": _text(data, "target_group", TARGET_GROUP_MAX),
         "organisations": _text(data, "organisations", ORGANISATIONS_MAX),
         "funding_source": _text(data, "funding_source", FUNDING_SOURCE_MAX),
-        "expected_cost": parse_amount(data.get("expected_cost"), what=_("The expected cost")),
+        "expected_cost": parse_amount(data.get("expected_cost"), what=_("Expected cost (CZK)")),
     }
     kind = data.get("kind") or ProposalKind.SCHOOL.value
     if kind not in {k.value for k in ProposalKind}:
@@ -97,6 +110,51 @@ def _clean(data: dict) -> dict:
     return clean
 
 
+def parse_indicators(text: str) -> list[dict]:
+    """Indicators written one per line: ``name; unit; baseline; 2026=10, 2027=20`` (unit, baseline and the
+    yearly targets optional). A line that cannot be read is refused with its number."""
+    indicators = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split(";")]
+        if len(parts) > 4 or not parts[0] or len(parts[0]) > 200 or (len(parts) > 1 and len(parts[1]) > 40):
+            raise ProposalError(_("Indicator on line %(line)s: write name; unit; baseline; 2026=10, 2027=20.",
+                                  line=number))
+        parts += [""] * (4 - len(parts))
+        targets: dict[str, str] = {}
+        for item in filter(None, (t.strip() for t in parts[3].split(","))):
+            year, _sep, value = item.partition("=")
+            if not year.strip().isdigit() or not 2000 <= int(year) <= 2100 or not value.strip():
+                raise ProposalError(_("Indicator on line %(line)s: write the yearly targets as 2026=10, "
+                                      "2027=20.", line=number))
+            targets[year.strip()] = str(parse_amount(value, what=parts[0]))
+        indicators.append({"name": parts[0], "unit": parts[1],
+                           "baseline": parse_amount(parts[2], what=parts[0]), "yearly_targets": targets})
+    return indicators
+
+
+def indicators_text(proposal: Proposal) -> str:
+    """The indicators as the form shows them (the inverse of :func:`parse_indicators`)."""
+    lines = []
+    for i in proposal.indicators:
+        targets = ", ".join(f"{year}={value}" for year, value in sorted(i.yearly_targets.items()))
+        lines.append("; ".join([i.name, i.unit, "" if i.baseline is None else str(i.baseline), targets]))
+    return "\n".join(lines)
+
+
+def _set_indicators(proposal: Proposal, rows: list[dict]) -> bool:
+    current = [(i.name, i.unit, i.baseline, i.yearly_targets) for i in proposal.indicators]
+    wanted = [(r["name"], r["unit"], r["baseline"], r["yearly_targets"]) for r in rows]
+    if current == wanted:
+        return False
+    proposal.indicators.clear()
+    db.session.flush()
+    for position, row in enumerate(rows):
+        proposal.indicators.append(ProposalIndicator(position=position, **row))
+    return True
+
+
 def may_propose(user: User, group: WorkingGroup) -> bool:
     """Members of the group (and those who manage it) may propose activities in it."""
     on = clock.today()
@@ -110,10 +168,12 @@ def create_proposal(group: WorkingGroup, data: dict, *, actor: User) -> Proposal
     """A new draft proposal of ``actor`` in ``group``."""
     if not may_propose(actor, group):
         raise ProposalError(_("Only members of the group may propose activities in it."))
+    indicators = parse_indicators(data.get("indicators") or "")
     proposal = Proposal(territory_id=group.territory_id, group_id=group.id, author_id=actor.id,
                         state=ProposalState.DRAFT.value, **_clean(data))
     db.session.add(proposal)
     db.session.flush()
+    _set_indicators(proposal, indicators)
     db.session.add(ProposalEvent(proposal_id=proposal.id, kind="created", to_state=proposal.state,
                                  actor_id=actor.id))
     audit.record("proposal.create", proposal, actor=actor, territory_id=proposal.territory_id)
@@ -128,11 +188,16 @@ def update_proposal(proposal: Proposal, data: dict, *, actor: User, seen_version
         raise ProposalError(_("Only a draft or a proposal returned for rework can be edited, by its author "
                               "or the group's coordinators."))
     clean = _clean(data)
+    indicators = parse_indicators(data.get("indicators") or "")
     changed = [name for name in FIELDS if getattr(proposal, name) != clean[name]]
+    if _set_indicators(proposal, indicators):
+        changed.append("indicators")
     if not changed:
         return []
     for name in changed:
-        setattr(proposal, name, clean[name])
+        if name != "indicators":
+            setattr(proposal, name, clean[name])
+    proposal.updated_at = utcnow()  # an indicators-only change still raises the version
     db.session.add(ProposalEvent(proposal_id=proposal.id, kind="edit", note=", ".join(changed),
                                  actor_id=actor.id))
     audit.record("proposal.update", proposal, actor=actor, territory_id=proposal.territory_id,
@@ -234,8 +299,8 @@ def _milestone_data(proposal: Proposal, data: dict) -> dict:
                        required_message=_("Enter what the milestone is.")),
         "responsible": _text(data, "responsible", RESPONSIBLE_MAX),
         "due_on": due_on,
-        "target_value": parse_amount(data.get("target_value"), what=_("The target")),
-        "reached_value": parse_amount(data.get("reached_value"), what=_("The value reached")),
+        "target_value": parse_amount(data.get("target_value"), what=_("Indicator target")),
+        "reached_value": parse_amount(data.get("reached_value"), what=_("Value reached")),
     }
 
 

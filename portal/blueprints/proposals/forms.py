@@ -13,6 +13,7 @@ from portal.models.proposals import Klima, ProposalKind, Transition, Verdict
 from portal.proposals.services import (
     DESCRIPTION_MAX,
     FUNDING_SOURCE_MAX,
+    INDICATORS_MAX,
     MILESTONE_TITLE_MAX,
     OPINION_MAX,
     ORGANISATIONS_MAX,
@@ -71,6 +72,9 @@ class ProposalForm(FlaskForm):
     expected_cost = StringField(_l("Expected cost (CZK)"), validators=[Optional(), MaxLength(20)],
                                 description=_l("A number, e.g. 125 000 or 125 000,50."))
     funding_source = StringField(_l("Funding source"), validators=[Optional(), MaxLength(FUNDING_SOURCE_MAX)])
+    indicators = TextAreaField(_l("Indicators"), validators=[Optional(), MaxLength(INDICATORS_MAX)],
+                               description=_l("One per line: name; unit; baseline; yearly targets, e.g. "
+                                              "Pupils tutored; pupils; 0; 2026=20, 2027=40"))
 
 
 class TransitionForm(FlaskForm):

@@ -152,7 +152,8 @@ def show(proposal_id: int):
     proposal = db.session.scalar(
         select(Proposal).where(Proposal.id == proposal_id)
         .options(selectinload(Proposal.events).joinedload(ProposalEvent.actor),
-                 selectinload(Proposal.milestones), selectinload(Proposal.funding_opinions))) or abort(404)
+                 selectinload(Proposal.milestones), selectinload(Proposal.funding_opinions),
+                 selectinload(Proposal.indicators))) or abort(404)
     if not base.can_see(current_user, proposal):
         abort(404)
     on = today()
@@ -185,6 +186,7 @@ def edit(proposal_id: int):
     del form.group_id
     if request.method == "GET":
         form.expected_cost.data = "" if proposal.expected_cost is None else str(proposal.expected_cost)
+        form.indicators.data = services.indicators_text(proposal)
     if form.validate_on_submit():
         try:
             services.update_proposal(proposal, form.data, actor=current_user, seen_version=form.version.data)
@@ -202,7 +204,8 @@ def edit(proposal_id: int):
 
 
 def _stored_form(proposal: Proposal) -> ProposalForm:
-    stored = ProposalForm(formdata=None, obj=proposal, klima=list(proposal.klima))
+    stored = ProposalForm(formdata=None, obj=proposal, klima=list(proposal.klima),
+                          indicators=services.indicators_text(proposal))
     del stored.once
     del stored.group_id
     return stored
