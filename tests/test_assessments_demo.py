@@ -47,3 +47,17 @@ def test_demo_assesses_proposals_under_assessment_and_later_once(app):
     db.session.commit()
     assert (db.session.scalar(select(func.count()).select_from(ProposalAssessment)),
             db.session.scalar(select(func.count()).select_from(Answer))) == counts
+
+
+def test_the_proposals_demo_gets_a_split_a_conditional_and_a_not_compliant_assessment(app):
+    seed_demo("heslo-demo-123")
+    db.session.commit()
+    by_title = {p.title: p for p in db.session.scalars(select(Proposal))}
+    split = reads.load(by_title["Doučování žáků ohrožených neúspěchem"])
+    columns, rows = reads.side_by_side(split)
+    assert len(columns) == 2 and sum(row.disagreement for row in rows) == 2
+    for title, verdict in (("Letní škola pro budoucí prvňáčky", "conditional"),
+                           ("Přijímací testy nanečisto pro víceletá gymnázia", "not_compliant")):
+        proposal = by_title[title]
+        record = reads.load(proposal)
+        assert proposal.verdict == verdict and record.verdict_reasons and record.reviews
