@@ -83,4 +83,6 @@ DEMO_MODULES: list[str] = [
     "portal.analysis_portal.demo",
     # After the analysis demo: the adopted demo proposal responds to its demo signal.
     "portal.proposals.demo",
+    # After the proposals demo: assessments of its proposals.
+    "portal.proposals.assessment_demo",
 ]

@@ -12,6 +12,7 @@ from portal.models.analysis import (
     IndexRecord,
     SchoolRecord,
 )
+from portal.models.assessments import Answer, AssessorReview, CriteriaVersion, Criterion, ProposalAssessment
 from portal.models.documents import (
     Document,
     DocumentFile,
@@ -55,6 +56,11 @@ from portal.models.proposals import (
 )
 
 __all__ = [
+    "Answer",
+    "AssessorReview",
+    "CriteriaVersion",
+    "Criterion",
+    "ProposalAssessment",
     "AnalysisDataset",
     "AnalysisFlag",
     "AnalysisUpload",
