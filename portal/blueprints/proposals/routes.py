@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import exports, forms_kit
+from portal import exports, forms_kit, web
 from portal.blueprints.proposals import bp
 from portal.blueprints.proposals.forms import (
     KIND_LABELS,
@@ -274,14 +274,8 @@ def signals(proposal_id: int):
         flag = db.session.get(AnalysisFlag, request.form.get("flag_id", type=int) or 0)
         if flag is None:
             abort(404)
-        try:
-            services.link_signal(proposal, flag, actor=current_user)
-            db.session.commit()
-        except ProposalError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            flash(_("The signal has been linked to the proposal."), "success")
+        web.commit_or_explain(lambda: services.link_signal(proposal, flag, actor=current_user), ProposalError,
+                              done=_("The signal has been linked to the proposal."))
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
     search = SignalSearchForm(request.args)
     term = search.q.data if search.validate() else ""
@@ -298,14 +292,8 @@ def unlink_signal(proposal_id: int, flag_id: int):
     form = forms_kit.ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.unlink_signal(proposal, flag, actor=current_user)
-        db.session.commit()
-    except ProposalError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        flash(_("The signal has been removed from the proposal."), "success")
+    web.commit_or_explain(lambda: services.unlink_signal(proposal, flag, actor=current_user), ProposalError,
+                          done=_("The signal has been removed from the proposal."))
     return redirect(url_for("proposals.show", proposal_id=proposal.id))
 
 
@@ -322,15 +310,9 @@ def funding_request(proposal_id: int):
     financing = [g for g in _territory_groups() if g.kind == GroupKind.FINANCING]
     form.group_id.choices = [(g.id, g.name) for g in financing]
     if form.validate_on_submit():
-        try:
-            chosen = next(g for g in financing if g.id == form.group_id.data)
-            services.request_funding_opinion(proposal, chosen, actor=current_user)
-            db.session.commit()
-        except ProposalError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            flash(_("The proposal has been sent for a funding opinion."), "success")
+        chosen = next(g for g in financing if g.id == form.group_id.data)
+        web.commit_or_explain(lambda: services.request_funding_opinion(proposal, chosen, actor=current_user),
+                              ProposalError, done=_("The proposal has been sent for a funding opinion."))
     else:
         forms_kit.flash_errors(form)
     return redirect(url_for("proposals.show", proposal_id=proposal.id))
@@ -346,16 +328,11 @@ def funding_opinion(proposal_id: int):
     if form.validate_on_submit():
         if replay := forms_kit.replay(form, url_for("proposals.show", proposal_id=proposal.id)):
             return replay
-        try:
-            services.record_funding_opinion(proposal, form.text.data, actor=current_user)
-        except ProposalError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            url = url_for("proposals.show", proposal_id=proposal.id)
-            forms_kit.fulfil(form, url)
-            db.session.commit()
-            flash(_("The funding opinion has been recorded."), "success")
+        url = url_for("proposals.show", proposal_id=proposal.id)
+        if web.commit_or_explain(lambda: services.record_funding_opinion(proposal, form.text.data,
+                                                                         actor=current_user),
+                                 ProposalError, before_commit=lambda _result: forms_kit.fulfil(form, url),
+                                 done=_("The funding opinion has been recorded.")):
             return redirect(url)
     return render_template("proposals/funding_opinion.html", form=form, proposal=proposal), \
         422 if form.errors else 200
@@ -372,14 +349,9 @@ def plan_years(proposal_id: int):
         abort(403)
     form = PlanYearsForm()
     if form.validate_on_submit():
-        try:
-            services.set_plan_years(proposal, form.first.data, form.last.data, actor=current_user)
-            db.session.commit()
-        except ProposalError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            flash(_("The plan's years have been saved."), "success")
+        web.commit_or_explain(
+            lambda: services.set_plan_years(proposal, form.first.data, form.last.data, actor=current_user),
+            ProposalError, done=_("The plan's years have been saved."))
     else:
         forms_kit.flash_errors(form)
     return redirect(url_for("proposals.show", proposal_id=proposal.id))
@@ -400,16 +372,11 @@ def add_milestone(proposal_id: int):
     if form.validate_on_submit():
         if replay := forms_kit.replay(form, url_for("proposals.show", proposal_id=proposal.id)):
             return replay
-        try:
-            services.add_milestone(proposal, _milestone_data(form), actor=current_user)
-        except ProposalError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            url = url_for("proposals.show", proposal_id=proposal.id)
-            forms_kit.fulfil(form, url)
-            db.session.commit()
-            flash(_("The milestone has been added."), "success")
+        url = url_for("proposals.show", proposal_id=proposal.id)
+        if web.commit_or_explain(lambda: services.add_milestone(proposal, _milestone_data(form),
+                                                                actor=current_user),
+                                 ProposalError, before_commit=lambda _result: forms_kit.fulfil(form, url),
+                                 done=_("The milestone has been added.")):
             return redirect(url)
     return render_template("proposals/milestone_form.html", form=form, proposal=proposal, milestone=None), \
         422 if form.errors else 200
