@@ -128,3 +128,16 @@ def comment(
 
 
 __all__ = ["add_member", "make_group", "make_version", "make_round", "close", "comment", "paragraphs_of"]
+
+
+def round_people(factories) -> dict:
+    """A territory's group with a chair and a member (speaking for a school), and a document version of the
+    group's: the cast of the comment-round tests."""
+    territory = factories.territory()
+    group = make_group(territory)
+    chair = factories.user("member", territory=territory, name="Jana Předsedová")
+    add_member(group, chair, role="chair")
+    member = factories.user("member", territory=territory, name="Petr Člen", organisation="ZŠ Vzorov")
+    add_member(group, member)
+    return {"territory": territory, "group": group, "chair": chair, "member": member,
+            "version": make_version(group)}

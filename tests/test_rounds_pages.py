@@ -14,27 +14,19 @@ from portal.extensions import db
 from portal.models.rounds import Comment, CommentRound
 from tests.forms_helper import hidden_fields
 from tests.rounds_factories import (
-    add_member,
     close,
     comment,
-    make_group,
     make_round,
     make_version,
     paragraphs_of,
+    round_people,
 )
 from tests.test_page_queries import counted
 
 
 @pytest.fixture
 def people(factories):
-    territory = factories.territory()
-    group = make_group(territory)
-    chair = factories.user("member", territory=territory, name="Jana Předsedová")
-    add_member(group, chair, role="chair")
-    member = factories.user("member", territory=territory, name="Petr Člen", organisation="ZŠ Vzorov")
-    add_member(group, member)
-    version = make_version(group)
-    return {"territory": territory, "group": group, "chair": chair, "member": member, "version": version}
+    return round_people(factories)
 
 
 def test_coordinator_creates_a_round_once(client, login_as, people):

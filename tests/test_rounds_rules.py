@@ -12,26 +12,19 @@ from portal.rounds import reads, services
 from portal.rounds.services import CommentData, RoundData, RoundError
 from portal.versioning import StaleEdit
 from tests.rounds_factories import (
-    add_member,
     close,
     comment,
-    make_group,
     make_round,
     make_version,
     paragraphs_of,
+    round_people,
 )
 
 
 @pytest.fixture
 def setup(factories):
-    territory = factories.territory()
-    group = make_group(territory)
-    chair = factories.user("member", territory=territory, name="Jana Předsedová")
-    add_member(group, chair, role="chair")
-    member = factories.user("member", territory=territory, name="Petr Člen", organisation="ZŠ Vzorov")
-    add_member(group, member)
-    version = make_version(group)
-    return territory, group, chair, member, version
+    cast = round_people(factories)
+    return cast["territory"], cast["group"], cast["chair"], cast["member"], cast["version"]
 
 
 def test_state_follows_the_clock(setup):
