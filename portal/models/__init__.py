@@ -13,6 +13,17 @@ from portal.models.analysis import (
     SchoolRecord,
 )
 from portal.models.assessments import Answer, AssessorReview, CriteriaVersion, Criterion, ProposalAssessment
+from portal.models.consultations import (
+    AnswerTag,
+    Audience,
+    Consultation,
+    ConsultationAnswer,
+    ConsultationInvitee,
+    ConsultationResponse,
+    Question,
+    QuestionKind,
+    QuestionOption,
+)
 from portal.models.documents import (
     Document,
     DocumentFile,
@@ -56,6 +67,15 @@ from portal.models.proposals import (
 )
 
 __all__ = [
+    "AnswerTag",
+    "Audience",
+    "Consultation",
+    "ConsultationAnswer",
+    "ConsultationInvitee",
+    "ConsultationResponse",
+    "Question",
+    "QuestionKind",
+    "QuestionOption",
     "Answer",
     "AssessorReview",
     "CriteriaVersion",

@@ -1,0 +1,1 @@
+"""Consultations in which parents take part (DOMAIN.md, "Consultations with parents")."""
