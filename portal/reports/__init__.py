@@ -1,0 +1,1 @@
+"""The annual activity report (*výroční zpráva o činnosti PS*; DOMAIN.md, "Annual activity report")."""
