@@ -21,6 +21,7 @@ BLUEPRINTS = [
     "portal.blueprints.documents",
     "portal.blueprints.rounds",
     "portal.blueprints.proposals",
+    "portal.blueprints.consultations",
 ]
 
 

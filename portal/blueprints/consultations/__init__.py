@@ -1,0 +1,8 @@
+"""Consultations with parents: managing them, answering (signed in or anonymously), results, invitations."""
+
+from flask import Blueprint
+
+bp = Blueprint("consultations", __name__)
+
+# One module of routes per part; each adds its import here.
+from portal.blueprints.consultations import routes  # noqa: E402,F401
