@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from portal import clock
@@ -208,6 +209,12 @@ def test_named_or_anonymous_is_chosen_before_it_opens(client, group, coordinator
     assert scheduled.anonymous
 
     opened = make_consultation(group)
+    radio = 'id="results-0"'
+    assert radio in client.get(f"/consultations/{scheduled.id}/edit").get_data(as_text=True)
+    page = client.get(f"/consultations/{opened.id}/edit").get_data(as_text=True)
+    assert radio not in page and "are fixed" in page  # shown as text, not offered
+    url, data = edit_values(client, opened, title="Jen nový název")
+    assert client.post(url, data=data).status_code == 302  # the fixed values go back unchanged
     url, data = edit_values(client, opened, results="anonymous")
     response = client.post(url, data=data)
     assert response.status_code == 422 and "can no longer change" in response.get_data(as_text=True)
@@ -233,7 +240,7 @@ def test_a_closed_consultation_cannot_be_edited(group, coordinator):
     consultation = make_consultation(group, opens_at=datetime.now(UTC) - timedelta(days=9),
                                      closes_at=datetime.now(UTC) - timedelta(days=2))
     data = ConsultationData(title="Jinak", opens_local=None, closes_local=None)
-    with pytest.raises(ConsultationError, match="has closed"):
+    with force_locale("en"), pytest.raises(ConsultationError, match="has closed"):
         services.update_consultation(consultation, data, actor=coordinator, seen_version=consultation.version)
 
 
@@ -417,7 +424,7 @@ def test_a_freeze_between_reading_and_saving_is_caught_by_the_conditional_update
         lambda: services.delete_question(question, actor=coordinator),
     ]
     for change in changes:
-        with pytest.raises(ConsultationError, match=FROZEN):
+        with force_locale("en"), pytest.raises(ConsultationError, match=FROZEN):
             change()
         db.session.rollback()
     db.session.expire_all()

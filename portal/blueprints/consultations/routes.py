@@ -222,7 +222,7 @@ def edit(consultation_id: int):
             stored = forms_kit.conflict(form, current, first=("title", "opens_local", "closes_local"))
             return render_template("consultations/manage_form.html", form=form, group=group,
                                    consultation=consultation, conflict=stored, locked_results=locked,
-                                   **_labels()), 409
+                                   opened=access.state(consultation) != access.SCHEDULED, **_labels()), 409
         except ConsultationError as error:
             _refused(form, error)
         else:
@@ -230,7 +230,8 @@ def edit(consultation_id: int):
             return redirect(url_for("consultations.detail", consultation_id=consultation.id))
     status = 422 if request.method == "POST" else 200
     return render_template("consultations/manage_form.html", form=form, group=group,
-                           consultation=consultation, locked_results=locked, **_labels()), status
+                           consultation=consultation, locked_results=locked,
+                           opened=access.state(consultation) != access.SCHEDULED, **_labels()), status
 
 
 @bp.route("/consultations/<int:consultation_id>/delete", methods=["GET", "POST"])
