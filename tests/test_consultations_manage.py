@@ -487,6 +487,27 @@ def test_mine_lists_managed_invited_and_answered_consultations(client, group, lo
     assert "Cizí konzultace" in page and f"/consultations/{invited.id}" in page
 
 
+def test_lists_do_not_query_per_consultation(client, login_as, db):
+    from tests.test_page_queries import counted
+
+    coordinator = login_as("coordinator", locale="en")
+    group = make_group(coordinator.territory)
+
+    def statements(url):
+        client.get(url)
+        with counted(db) as seen:
+            assert client.get(url).status_code == 200
+        return len(seen)
+
+    make_consultation(make_group(coordinator.territory))
+    make_consultation(group)
+    one = (statements("/consultations"), statements(f"/groups/{group.id}/consultations"))
+    for _ in range(4):
+        make_consultation(make_group(coordinator.territory))
+        make_consultation(group)
+    assert (statements("/consultations"), statements(f"/groups/{group.id}/consultations")) == one
+
+
 def test_mine_without_consultations_says_what_to_do(client, login_as):
     login_as("parent", locale="en")
     page = client.get("/consultations").get_data(as_text=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, func, or_, select, true
+from sqlalchemy.orm import selectinload
 
 from portal.consultations import reads
 from portal.consultations.access import state
@@ -60,7 +61,7 @@ def mine_query(user: User, on: date) -> Select:
     """The person's consultations: managed, invited to, answered; open and upcoming first, then by close."""
     candidates = (_managed_condition(user, on), _invited_condition(user), _answered_condition(user))
     conditions = [c for c in candidates if c is not None]
-    return (select(Consultation).where(or_(*conditions))
+    return (select(Consultation).where(or_(*conditions)).options(selectinload(Consultation.group))
             .order_by(Consultation.closes_at.desc(), Consultation.id.desc()))
 
 
