@@ -236,9 +236,15 @@ def test_named_or_anonymous_cannot_change_once_answers_exist(client, group, coor
     assert not consultation.anonymous
 
 
-def test_a_closed_consultation_cannot_be_edited(group, coordinator):
+def test_a_closed_consultation_cannot_be_edited(client, group, coordinator):
     consultation = make_consultation(group, opens_at=datetime.now(UTC) - timedelta(days=9),
                                      closes_at=datetime.now(UTC) - timedelta(days=2))
+    response = client.get(f"/consultations/{consultation.id}/edit")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/consultations/{consultation.id}")
+    assert "has closed" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"/consultations/{consultation.id}/edit" not in client.get(
+        f"/consultations/{consultation.id}").get_data(as_text=True)
     data = ConsultationData(title="Jinak", opens_local=None, closes_local=None)
     with force_locale("en"), pytest.raises(ConsultationError, match="has closed"):
         services.update_consultation(consultation, data, actor=coordinator, seen_version=consultation.version)

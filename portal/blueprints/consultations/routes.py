@@ -201,6 +201,9 @@ def _results_locked(consultation: Consultation) -> bool:
 def edit(consultation_id: int):
     consultation = _managed(consultation_id)
     group = consultation.group
+    if request.method == "GET" and access.state(consultation) == access.CLOSED:
+        flash(_("The consultation has closed and can no longer change."), "error")
+        return redirect(url_for("consultations.detail", consultation_id=consultation.id))
     form = ConsultationForm(obj=consultation)
     del form.once
     _subject_choices(form, group, consultation)
