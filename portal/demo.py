@@ -85,4 +85,6 @@ DEMO_MODULES: list[str] = [
     "portal.proposals.demo",
     # After the proposals demo: assessments of its proposals.
     "portal.proposals.assessment_demo",
+    # After the groups demo: consultations of the demo equal-opportunities group.
+    "portal.consultations.demo",
 ]
