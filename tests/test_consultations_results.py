@@ -214,14 +214,14 @@ def test_anonymous_texts_are_in_a_stable_order_that_is_not_submission_order(clie
     group, _ = coordinated_group(login_as)
     c = make_consultation(group, anonymous=True)
     for n in range(12):
-        add_response(c, text=f"Odpověď {n:02d}")
-    first = re.findall(r"Odpověď (\d\d)", client.get(f"/consultations/{c.id}/results/texts").data.decode())
-    again = re.findall(r"Odpověď (\d\d)", client.get(f"/consultations/{c.id}/results/texts").data.decode())
+        add_response(c, text=f"Postřeh {n:02d}")
+    first = re.findall(r"Postřeh (\d\d)", client.get(f"/consultations/{c.id}/results/texts").data.decode())
+    again = re.findall(r"Postřeh (\d\d)", client.get(f"/consultations/{c.id}/results/texts").data.decode())
     assert sorted(first) == [f"{n:02d}" for n in range(12)]
     assert first == again
     assert first != sorted(first) and first != sorted(first, reverse=True)
     exported = [row[2] for row in csv_rows(client.get(f"/consultations/{c.id}/results.csv"))
-                if row[2].startswith("Odpověď")]
+                if row[2].startswith("Postřeh")]
     assert [t[-2:] for t in exported] == first
 
 
