@@ -324,14 +324,25 @@ def test_tags_need_csrf_and_a_real_answer(client, login_as):
     c = make_consultation(group)
     add_response(c, text="Něco")
     ref = refs_on(client, c)[0]
-    assert client.post(f"/consultations/{c.id}/results/texts/tags",
-                       data={"answer": ref, "label": "a"}).status_code in (400, 302)
+    for action in ("tags", "tags/remove"):
+        without_token = client.post(f"/consultations/{c.id}/results/texts/{action}",
+                                    data={"answer": ref, "label": "a"})
+        assert without_token.status_code == 400
     token = csrf_token(client, f"/consultations/{c.id}/results/texts")
     answer_id = results.db.session.query(ConsultationAnswer.id).filter(
         ConsultationAnswer.text == "Něco").scalar()
-    response = client.post(f"/consultations/{c.id}/results/texts/tags",
-                           data={"csrf_token": token, "answer": str(answer_id), "label": "a"})
-    assert response.status_code == 400
+    # The database id is not a reference the page ever gave out.
+    by_id = client.post(f"/consultations/{c.id}/results/texts/tags",
+                        data={"csrf_token": token, "answer": str(answer_id), "label": "a"},
+                        follow_redirects=True)
+    assert "no longer exists" in by_id.data.decode() or "už neexistuje" in by_id.data.decode()
+    assert results.db.session.query(AnswerTag).count() == 0
+    # A reference of another consultation's answer does not tag it either.
+    other = make_consultation(group)
+    add_response(other, text="Jinde")
+    other_ref = refs_on(client, other)[0]
+    client.post(f"/consultations/{c.id}/results/texts/tags",
+                data={"csrf_token": token, "answer": other_ref, "label": "a"})
     assert results.db.session.query(AnswerTag).count() == 0
 
 

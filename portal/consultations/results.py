@@ -313,12 +313,16 @@ class TagError(ValueError):
     """A refused tag change, with a translated message."""
 
 
+class AnswerGone(TagError):
+    """The answer a tag form was sent for is no longer there (changed or deleted by its author)."""
+
+
 def find_text_answer(consultation: Consultation, ref: str) -> ConsultationAnswer:
     """The free-text answer behind a reference the texts page sent (TagError when none matches)."""
     for answer_ref_, answer_id in _text_ids(consultation):
         if hmac.compare_digest(answer_ref_, ref or ""):
             return db.session.get(ConsultationAnswer, answer_id)
-    raise TagError(_("This answer no longer exists; it may have been changed or deleted."))
+    raise AnswerGone(_("This answer no longer exists; it may have been changed or deleted."))
 
 
 def add_tag(consultation: Consultation, ref: str, label: str, *, actor: User) -> str:

@@ -21,7 +21,7 @@ from portal.blueprints.consultations import bp
 from portal.consultations import access, results
 from portal.exports import deliver, file_name, register_builder, send, to_csv
 from portal.extensions import db
-from portal.forms_kit import MaxLength
+from portal.forms_kit import ConfirmForm, MaxLength
 from portal.models.consultations import Consultation
 from portal.security import members, signed_in
 
@@ -128,6 +128,10 @@ def add_tag(consultation_id: int):
     if form.validate_on_submit():
         try:
             label = results.add_tag(consultation, ref, form.label.data, actor=current_user)
+        except results.AnswerGone as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return _back_to_texts(consultation, None)
         except results.TagError as error:
             db.session.rollback()
             form.label.errors = [str(error)]
@@ -135,6 +139,9 @@ def add_tag(consultation_id: int):
             db.session.commit()
             flash(_("Tag “%(tag)s” added.", tag=label), "success")
             return _back_to_texts(consultation, ref)
+    if not form.label.errors:  # a reference no answer on the page carries
+        flash(_("This answer no longer exists; it may have been changed or deleted."), "error")
+        return _back_to_texts(consultation, None)
     # The typed tag is kept and the error shown beside the answer it was meant for.
     return _render_texts(consultation, form=form, failed_ref=ref, status=400)
 
@@ -143,21 +150,21 @@ def add_tag(consultation_id: int):
 @members
 def remove_tag(consultation_id: int):
     consultation = _managed(consultation_id)
-    form = TagForm()
-    ref = form.answer.data
+    form = ConfirmForm()  # the CSRF token; the answer and the tag come as plain fields
+    ref = request.form.get("answer", "")
+    label = request.form.get("label", "")
     # A tag is a coordinator's note, put back with one click: removing it needs no confirmation page.
     if form.validate_on_submit():
         try:
-            removed = results.remove_tag(consultation, ref, form.label.data, actor=current_user)
+            removed = results.remove_tag(consultation, ref, label, actor=current_user)
         except results.TagError as error:
             db.session.rollback()
             flash(str(error), "error")
+            ref = None
         else:
             db.session.commit()
             if removed:
-                flash(_("Tag “%(tag)s” removed.", tag=results.normalise_tag(form.label.data)), "success")
-    else:
-        flash(_("The form has expired; try again."), "error")
+                flash(_("Tag “%(tag)s” removed.", tag=results.normalise_tag(label)), "success")
     return _back_to_texts(consultation, ref)
 
 
