@@ -86,9 +86,9 @@ def participation(consultation: Consultation) -> Participation:
 
 # ---- charts --------------------------------------------------------------------------------------------
 
-LABEL_WIDTH = 220
-PLOT_WIDTH = 300
-ROW = 30
+LABEL_WIDTH = 150
+PLOT_WIDTH = 230
+ROW = 32
 TOP = 10
 
 
@@ -125,7 +125,7 @@ def bar_chart(rows: tuple[reads.Row, ...]) -> Chart:
                              width=width, text_x=round(LABEL_WIDTH + width + 6, 1)))
     axis_y = TOP + len(rows) * ROW
     return Chart(bars=tuple(bars), left=LABEL_WIDTH, plot_width=PLOT_WIDTH, row=ROW,
-                 width=LABEL_WIDTH + PLOT_WIDTH + 60, height=axis_y + 10, axis_y=axis_y)
+                 width=LABEL_WIDTH + PLOT_WIDTH + 50, height=axis_y + 10, axis_y=axis_y)
 
 
 @dataclass(frozen=True)
