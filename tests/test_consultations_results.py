@@ -101,16 +101,22 @@ def test_empty_results_say_what_to_do(client, login_as):
     assert "empty-state" in html
 
 
-def test_results_page_queries_do_not_grow_with_answers(client, login_as, db):
+def test_results_texts_and_export_queries_do_not_grow_with_answers(client, login_as, db):
     group, _ = coordinated_group(login_as)
     c = make_consultation(group)
     add_response(c)
 
-    def statements() -> int:
-        client.get(f"/consultations/{c.id}/results")
-        with counted(db) as seen:
-            assert client.get(f"/consultations/{c.id}/results").status_code == 200
-        return len(seen)
+    pages = (f"/consultations/{c.id}/results", f"/consultations/{c.id}/results/texts",
+             f"/consultations/{c.id}/results.csv")
+
+    def statements() -> list[int]:
+        sizes = []
+        for url in pages:
+            client.get(url)
+            with counted(db) as seen:
+                assert client.get(url).status_code == 200
+            sizes.append(len(seen))
+        return sizes
 
     few = statements()
     for i in range(30):
@@ -406,3 +412,49 @@ def test_response_rows_are_named_only_in_a_named_export():
     add_response(anonymous, user=make_user("parent", name="Eva Velká"))
     header, rows = results.export_table(anonymous, with_names=True)
     assert len(header) == 5 and not any("Eva Velká" in str(cell) for row in rows for cell in row)
+
+
+# ---- every role on every route -------------------------------------------------------------------------
+
+ROUTES = ("results", "texts", "csv", "xlsx", "respondents")
+# Expected answer per route for a closed, named, invited-only consultation of a non-public group.
+MATRIX = {
+    "anonymous": (302, 302, 302, 302, 302),
+    "parent (not invited)": (404, 403, 403, 403, 403),
+    "invited parent": (403, 403, 403, 403, 403),
+    "member elsewhere": (404, 404, 404, 404, 404),
+    "group member": (200, 403, 403, 403, 403),
+    "group chair": (200, 200, 200, 200, 200),
+    "territory coordinator": (200, 200, 200, 200, 200),
+    "coordinator elsewhere": (404, 404, 404, 404, 404),
+    "admin": (200, 200, 200, 200, 200),
+}
+
+
+@pytest.mark.parametrize("who", list(MATRIX))
+def test_every_role_on_every_results_route(client, login_as, who):
+    territory = make_territory()
+    group = make_group(territory, public=False)
+    c = make_consultation(group, audience="invited", **closed_times())
+    add_response(c, user=make_user("parent", territory=territory), text="Text")
+    if who == "parent (not invited)":
+        login_as("parent", territory=territory)
+    elif who == "invited parent":
+        invite(c, login_as("parent", territory=territory).email)
+    elif who == "member elsewhere":
+        login_as("member", territory=territory)
+    elif who == "group member":
+        add_member(group, login_as("member", territory=territory))
+    elif who == "group chair":
+        add_member(group, login_as("member", territory=territory), role="chair")
+    elif who == "territory coordinator":
+        login_as("coordinator", territory=territory)
+    elif who == "coordinator elsewhere":
+        login_as("coordinator", territory=make_territory("MAP ORP Jinde"))
+    elif who == "admin":
+        login_as("admin", territory=make_territory("MAP ORP Jinde"))
+    urls = (f"/consultations/{c.id}/results", f"/consultations/{c.id}/results/texts",
+            f"/consultations/{c.id}/results.csv", f"/consultations/{c.id}/results.xlsx",
+            f"/consultations/{c.id}/respondents")
+    got = tuple(client.get(url).status_code for url in urls)
+    assert dict(zip(ROUTES, got, strict=True)) == dict(zip(ROUTES, MATRIX[who], strict=True))
