@@ -37,45 +37,51 @@ sys.path.insert(0, str(ROOT))
 
 
 class FormFields(HTMLParser):
-    """The fields of the first POST form of a page, filled as a person answering every question would."""
+    """The POST forms of a page, each filled as a person answering every question would: the first option
+    of each radio or checkbox group, a text in each text area, the first option of each select; hidden
+    fields kept; text inputs (a honeypot among them) left empty."""
 
     def __init__(self):
         super().__init__()
-        self.action: str | None = None
-        self.data: dict[str, list[str]] = {}
-        self._in_form = False
-        self._done = False
-        self._textarea: str | None = None
+        self.forms: list[tuple[str | None, dict[str, list[str]]]] = []
+        self._form: dict[str, list[str]] | None = None
         self._select: str | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if self._done:
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self._form = {}
+            self.forms.append((a.get("action"), self._form))
             return
-        if tag == "form" and (a.get("method") or "").lower() == "post" and not self._in_form:
-            self._in_form, self.action = True, a.get("action")
-        if not self._in_form:
-            return
+        data = self._form
         name = a.get("name")
-        if tag == "input" and name:
+        if data is None or not name and tag != "option":
+            return
+        if tag == "input":
             kind = (a.get("type") or "text").lower()
             if kind == "hidden":
-                self.data.setdefault(name, []).append(a.get("value") or "")
-            elif kind in ("radio", "checkbox") and name not in self.data:
-                self.data[name] = [a.get("value") or "on"]
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.data[name] = ["Škola by mohla nabídnout delší družinu a doučování."]
-        elif tag == "select" and name:
+                data.setdefault(name, []).append(a.get("value") or "")
+            elif kind in ("radio", "checkbox") and name not in data:
+                data[name] = [a.get("value") or "on"]
+        elif tag == "textarea":
+            data[name] = ["Škola by mohla nabídnout delší družinu a doučování."]
+        elif tag == "select":
             self._select = name
-        elif tag == "option" and self._select and self._select not in self.data and a.get("value"):
-            self.data[self._select] = [a["value"]]
+        elif tag == "option" and self._select and self._select not in data and a.get("value"):
+            data[self._select] = [a["value"]]
 
     def handle_endtag(self, tag):
-        if tag == "form" and self._in_form:
-            self._in_form, self._done = False, True
+        if tag == "form":
+            self._form = None
         elif tag == "select":
             self._select = None
+
+    def answer_form(self, url: str) -> tuple[str, dict[str, list[str]]]:
+        """The questionnaire: the POST form sent to the page itself (not sign-out or the language switch)."""
+        for action, data in self.forms:
+            if not action or action.split("?")[0].endswith(url):
+                return action or url, data
+        raise SystemExit(f"no answering form on {url}")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -182,14 +188,14 @@ def bench_answers(app, group, how_many: int) -> None:
             client = signed_in_client(app, person.get_id())
             page = client.get(url)
             assert page.status_code == 200, page.status_code
-            form = FormFields()
-            form.feed(page.get_data(as_text=True))
-            prepared.append((client, form))
+            forms = FormFields()
+            forms.feed(page.get_data(as_text=True))
+            prepared.append((client, *forms.answer_form(url)))
         time.sleep(4)  # past any minimum fill time of the form
         statuses = set()
-        for client, form in prepared:
+        for client, action, data in prepared:
             started = time.perf_counter()
-            response = client.post(form.action or url, data=form.data)
+            response = client.post(action, data=data)
             timings.append(time.perf_counter() - started)
             statuses.add(response.status_code)
         how = f"POST {url} through the answering route (statuses {sorted(statuses)})"
