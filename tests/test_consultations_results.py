@@ -424,6 +424,7 @@ MATRIX = {
     "invited parent": (403, 403, 403, 403, 403),
     "member elsewhere": (404, 404, 404, 404, 404),
     "group member": (200, 403, 403, 403, 403),
+    "group member, still open": (403, 403, 403, 403, 403),
     "group chair": (200, 200, 200, 200, 200),
     "territory coordinator": (200, 200, 200, 200, 200),
     "coordinator elsewhere": (404, 404, 404, 404, 404),
@@ -445,6 +446,10 @@ def test_every_role_on_every_results_route(client, login_as, who):
         login_as("member", territory=territory)
     elif who == "group member":
         add_member(group, login_as("member", territory=territory))
+    elif who == "group member, still open":
+        add_member(group, login_as("member", territory=territory))
+        c.closes_at = datetime.now(UTC) + timedelta(days=1)
+        results.db.session.commit()
     elif who == "group chair":
         add_member(group, login_as("member", territory=territory), role="chair")
     elif who == "territory coordinator":

@@ -57,8 +57,11 @@ def may_see_results(user, consultation: Consultation) -> bool:
     """
     if can_manage(user, consultation):
         return True
-    if state(consultation) != CLOSED:
-        return False
+    return state(consultation) == CLOSED and is_group_member(user, consultation)
+
+
+def is_group_member(user, consultation: Consultation) -> bool:
+    """Has the user an active membership of the consultation's group today?"""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return membership_of(user, consultation.group, clock.today()) is not None

@@ -48,7 +48,7 @@ def url_if(endpoint: str, **values) -> str | None:
 
 def _knows(consultation: Consultation) -> bool:
     """May the current user know that the consultation exists (then a refusal is 403, else 404)?"""
-    return access.may_see(current_user, consultation) or results.may_see_results(current_user, consultation)
+    return access.may_see(current_user, consultation) or results.is_group_member(current_user, consultation)
 
 
 def _managed(consultation_id: int) -> Consultation:
