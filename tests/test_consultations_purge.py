@@ -14,6 +14,7 @@ from portal.consultations.retention import months_before, owner_hash
 from portal.extensions import db
 from portal.models import AuditEvent, Invitation, LoginSession, User
 from portal.models.consultations import ConsultationInvitee, ConsultationResponse
+from portal.models.mail import OutboxMessage
 from tests.conftest import add_member, make_group, make_territory, make_user
 from tests.consultations_factories import add_response, invite, make_consultation
 
@@ -140,6 +141,10 @@ def test_deleted_parents_answers_survive_as_anonymous_and_their_personal_data_go
     anonymous_response.owner_hash = owner_hash(anonymous.id, person.id)
     db.session.add(Invitation(email="marie.stara@test.example", role="parent", token_hash="a" * 64,
                               expires_at=old, user_id=person.id))
+    db.session.add(OutboxMessage(recipients=["Marie.Stara@test.example"], subject="Odkaz", body_text="…",
+                                 status="sent"))
+    db.session.add(OutboxMessage(recipients=["jiny.rodic@test.example"], subject="Odkaz", body_text="…",
+                                 status="sent"))
     db.session.add(AuditEvent(action="auth.link_sign_in", object_type="User", object_id=person.id,
                               actor_id=person.id, summary="Marie Stará signed in", details={"e": "x"}))
     db.session.commit()
@@ -162,6 +167,7 @@ def test_deleted_parents_answers_survive_as_anonymous_and_their_personal_data_go
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
     assert db.session.scalar(select(func.count()).select_from(LoginSession)
                              .where(LoginSession.user_id == person_id)) == 0
+    assert [m.recipients for m in db.session.scalars(select(OutboxMessage))] == [["jiny.rodic@test.example"]]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.link_sign_in"))
     assert event.summary is None and event.details == {} and event.actor_id is None
     run_event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "consultations.purge"))

@@ -10,7 +10,8 @@
      change; a named consultation's respondents page counts them as "account deleted");
    * their invitations to consultations stay as rows, so that the invited count (and the response rate)
      does not change, but the address is replaced by "removed:<row id>" and the account link dropped;
-   * their account invitations, one-time links (sign-in, password reset), login sessions go;
+   * their account invitations, one-time links (sign-in, password reset), login sessions and the outbox's
+     copies of mail sent to them go;
    * audit events about the account lose their free-text summary and details; the events about what they
      did lose the actor (the foreign key's SET NULL);
    * comments in rounds stay without an author (SET NULL), as the settlement table needs them.
@@ -38,6 +39,7 @@ from portal.models import Invitation, LoginSession, Role, User
 from portal.models.base import utcnow
 from portal.models.consultations import Consultation, ConsultationInvitee, ConsultationResponse
 from portal.models.groups import Membership
+from portal.models.mail import OutboxMessage
 from portal.models.people import AuditEvent
 from portal.models.rounds import Comment
 
@@ -193,6 +195,11 @@ def delete_parent(user: User, hashes: list[str], report: PurgeReport) -> None:
             condition = or_(condition, func.lower(table.c.email) == email)
         db.session.execute(delete(table).where(condition))
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    # Mail already sent to them (sign-in links, invitations): the outbox's copy holds their address.
+    db.session.execute(delete(OutboxMessage).where(
+        OutboxMessage.status == "sent",
+        func.lower(cast(OutboxMessage.recipients, String)).contains(f'"{email}"', autoescape=True),
+    ))
     db.session.execute(
         update(AuditEvent).where(AuditEvent.object_type == "User", AuditEvent.object_id == user.id)
         .values(summary=None, details={}).execution_options(synchronize_session=False)
