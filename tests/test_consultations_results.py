@@ -463,3 +463,30 @@ def test_every_role_on_every_results_route(client, login_as, who):
             f"/consultations/{c.id}/respondents")
     got = tuple(client.get(url).status_code for url in urls)
     assert dict(zip(ROUTES, got, strict=True)) == dict(zip(ROUTES, MATRIX[who], strict=True))
+
+
+def test_a_large_xlsx_is_rendered_in_the_background_without_anyones_name(client, login_as, app, monkeypatch,
+                                                                          db):
+    from sqlalchemy import select
+
+    from portal.models import Job
+
+    monkeypatch.setitem(app.config, "JOBS_BACKEND", "local")  # no worker thread in tests: the job waits
+    monkeypatch.setitem(app.config, "JOBS_MEMORY_MB", 0)
+    monkeypatch.setitem(app.config, "EXPORTS_INLINE_LIMIT_XLSX", 5)
+    group, _ = coordinated_group(login_as)
+    c = make_consultation(group, anonymous=True)
+    for n in range(6):
+        add_response(c, user=make_user("parent", name=f"Skrytý Rodič{n}"), text=f"=1+{n}")
+    response = client.get(f"/consultations/{c.id}/results.xlsx")
+    job = db.session.scalar(select(Job))
+    assert response.status_code == 302 and response.headers["Location"] == f"/exports/{job.id}"
+    assert job.payload["args"] == {"consultation_id": c.id, "with_names": False}
+    result = app.test_cli_runner().invoke(args=["jobs", "worker", "--local", "--burst"])
+    assert result.exit_code == 0 and "jobs run: 1" in result.output, result.output
+    download = client.get(f"/exports/{job.id}/file")
+    assert download.status_code == 200
+    rows = xlsx_rows(download)
+    texts = sorted(row[2] for row in rows if str(row[2]).startswith("'="))
+    assert texts == [f"'=1+{n}" for n in range(6)]
+    assert "Skrytý" not in " ".join(str(v) for row in rows for v in row)
