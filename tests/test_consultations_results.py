@@ -490,3 +490,13 @@ def test_a_large_xlsx_is_rendered_in_the_background_without_anyones_name(client,
     texts = sorted(row[2] for row in rows if str(row[2]).startswith("'="))
     assert texts == [f"'=1+{n}" for n in range(6)]
     assert "Skrytý" not in " ".join(str(v) for row in rows for v in row)
+
+
+def test_texts_page_shrugs_off_garbled_parameters(client, login_as):
+    group, _ = coordinated_group(login_as)
+    c = make_consultation(group)
+    add_response(c, text="Jediná odpověď")
+    for query in ("page=abc", "page=-3", "page=99999", "question=xyz", "question=424242", "tag=" + "x" * 500):
+        page = client.get(f"/consultations/{c.id}/results/texts?{query}")
+        assert page.status_code == 200, query
+        assert ("Jediná odpověď" in page.data.decode()) != query.startswith("tag="), query
