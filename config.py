@@ -106,6 +106,9 @@ class Config:
     INVITATION_VALID_DAYS = 14
     PASSWORD_RESET_VALID_MINUTES = 60
     PAGE_SIZE = 25
+    # Parent accounts without activity for this many months are deleted by `flask consultations purge`
+    # (their answers stay, anonymous).
+    CONSULTATIONS_PARENT_RETENTION_MONTHS = int(os.environ.get("CONSULTATIONS_PARENT_RETENTION_MONTHS", "24"))
 
 
 class DevelopmentConfig(Config):

@@ -147,6 +147,14 @@ EXPECTED: dict[str, Access] = {
     "proposals.plan_years": Access.MEMBER,
     "proposals.add_milestone": Access.MEMBER,
     "proposals.edit_milestone": Access.MEMBER,
+    # Consultation results (c4): object checks on top (managers; the aggregate page also the group's
+    # members once closed; no respondents page for an anonymous consultation).
+    "consultations.results": Access.USER,
+    "consultations.texts": Access.MEMBER,
+    "consultations.add_tag": Access.MEMBER,
+    "consultations.remove_tag": Access.MEMBER,
+    "consultations.export": Access.MEMBER,
+    "consultations.respondents": Access.MEMBER,
 }
 
 ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]
