@@ -19,6 +19,8 @@ EXPECTED: dict[str, Access] = {
     "auth.accept_invitation": Access.TOKEN,
     "auth.request_link": Access.PUBLIC,
     "auth.link_sign_in": Access.TOKEN,
+    "consultations.invite": Access.MEMBER,
+    "consultations.invitees": Access.MEMBER,
     "account.profile": Access.USER,
     "account.change_password": Access.USER,
     "users.index": Access.COORDINATOR,
