@@ -44,7 +44,8 @@ jana.novakova@example.cz
 """
 
 
-def test_a_coordinator_invites_a_pasted_list_and_each_address_gets_one_e_mail(app, client, login_as, smtp, db):
+def test_a_coordinator_invites_a_pasted_list_and_each_address_gets_one_e_mail(app, client, login_as, smtp,
+                                                                               db):
     consultation = make_consultation()
     coordinator = login_as("coordinator")
     response = send_list(client, consultation, PASTED)
@@ -153,7 +154,8 @@ def test_the_list_is_limited_and_the_limit_is_stated(app, client, login_as, smtp
 
 
 def test_an_empty_list_or_a_closed_consultation_is_refused(client, login_as, smtp, db):
-    consultation = make_consultation(opens_at=utcnow() - timedelta(days=9), closes_at=utcnow() - timedelta(days=1))
+    consultation = make_consultation(opens_at=utcnow() - timedelta(days=9),
+                                     closes_at=utcnow() - timedelta(days=1))
     login_as("coordinator")
     response = send_list(client, consultation, "  \n ")
     assert response.status_code == 422 and "Vložte alespoň jednu e-mailovou adresu." in response.get_data(
