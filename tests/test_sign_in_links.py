@@ -261,3 +261,52 @@ def test_the_territory_comes_from_a_consultation_or_a_public_round(app, db, fact
     assert sign_in_links.territory_for(f"/rounds/{closed_to_public.id}") is None
     assert sign_in_links.territory_for("/groups/") is None
     assert sign_in_links.territory_for("/k/unknown-key") is None
+
+
+def test_a_visitor_of_a_public_round_signs_in_with_a_link_and_comments(app, client, factories, smtp, db):
+    from portal.models.rounds import Comment
+    from tests.rounds_factories import make_round, make_version, paragraphs_of
+
+    territory = factories.territory("MAP ORP Veřejné")
+    group = make_group(territory)
+    version = make_version(group)
+    round_ = make_round(version, [group], public=True)
+    paragraph = paragraphs_of(version)[1]
+    round_url = f"/rounds/{round_.id}"
+
+    # Signed out, the round's address leads to the sign-in page, which offers the e-mailed link.
+    response = client.get(round_url)
+    assert response.status_code == 302 and "/sign-in?next=" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Připomínky veřejnosti: heslo nepotřebujete" in page
+    assert f'href="/auth/link?next={round_url}"' in page
+
+    ask_for_link(client, "verejnost@example.cz", round_url)
+    signed = use_link(client, link_in(smtp.messages[0]))
+    assert signed.headers["Location"] == round_url
+    parent = user_by_email(db, "verejnost@example.cz")
+    assert parent.role == "parent" and parent.territory_id == territory.id
+    assert client.get(round_url).status_code == 200
+
+    url = f"/rounds/{round_.id}/comments/new?paragraph={paragraph.anchor}"
+    form = client.get(url)
+    assert form.status_code == 200
+    fields = dict(re.findall(r'<input[^>]*name="(csrf_token|once|paragraph)"[^>]*value="([^"]*)"',
+                             form.get_data(as_text=True)))
+    response = client.post(url, data={**fields, "kind": "recommendation", "quote": "",
+                                      "text": "Prosíme o dopravu do školy i pro děti z osad.",
+                                      "proposed_wording": "", "organisation": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    comment = db.session.scalar(select(Comment))
+    assert comment.author_id == parent.id and comment.paragraph_id == paragraph.id
+
+
+def test_the_sign_in_page_offers_a_link_to_everyone_but_leads_with_it_only_for_public_pages(
+        client, factories, db):
+    from tests.rounds_factories import make_round, make_version
+
+    group = make_group(factories.territory())
+    members_only = make_round(make_version(group), [group])
+    page = client.get(f"/sign-in?next=/rounds/{members_only.id}").get_data(as_text=True)
+    assert "heslo nepotřebujete" not in page
+    assert "Nemáte heslo? Přihlaste se odkazem poslaným na e-mail" in page

@@ -57,11 +57,11 @@ def _route(path: str) -> tuple[str | None, dict]:
 _ANSWER_PATH = re.compile(r"^/k/([A-Za-z0-9_-]+)(?:/|$)")
 
 
-def territory_for(path: str | None) -> int | None:
-    """The territory of what the path leads to: a consultation (its group's) or a public comment round
-    (its document's); None for anything else."""
-    if not path:
-        return None
+def link_target(path: str | None) -> tuple[str | None, int | None]:
+    """What a path leads to that people without a password take part in: ("consultation", territory),
+    ("round", territory) for a public comment round, or (None, None)."""
+    if not path or local_path(path) is None:
+        return None, None
     from portal.models.consultations import Consultation
     from portal.models.rounds import CommentRound
 
@@ -76,12 +76,18 @@ def territory_for(path: str | None) -> int | None:
         if key:
             consultation = db.session.scalar(select(Consultation).where(Consultation.link_key == key))
     if consultation is not None:
-        return consultation.group.territory_id
+        return "consultation", consultation.group.territory_id
     if endpoint and endpoint.startswith("rounds.") and "round_id" in args:
         round_ = db.session.get(CommentRound, args["round_id"])
         if round_ is not None and round_.public:
-            return round_.document_version.document.territory_id
-    return None
+            return "round", round_.document_version.document.territory_id
+    return None, None
+
+
+def territory_for(path: str | None) -> int | None:
+    """The territory of what the path leads to: a consultation (its group's) or a public comment round
+    (its document's); None for anything else."""
+    return link_target(path)[1]
 
 
 def valid_minutes() -> int:

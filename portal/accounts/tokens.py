@@ -49,14 +49,17 @@ def digest(token: str) -> str:
 
 
 def issue(purpose: str, *, valid: timedelta, user_id: int | None = None, email: str | None = None,
-          territory_id: int | None = None, next_path: str | None = None) -> tuple[OneTimeLink, str]:
-    """Store a new one-time link (flushed) and return it with the token for the e-mail."""
+          territory_id: int | None = None, next_path: str | None = None,
+          flush: bool = True) -> tuple[OneTimeLink, str]:
+    """Store a new one-time link (flushed unless told not to: a bulk caller flushes once) and return it
+    with the token for the e-mail."""
     token, token_hash = new()
     now = utcnow()
     link = OneTimeLink(purpose=str(purpose), user_id=user_id, email=email, territory_id=territory_id,
                        next_path=next_path, token_hash=token_hash, created_at=now, expires_at=now + valid)
     db.session.add(link)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return link, token
 
 

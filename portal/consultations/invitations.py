@@ -141,7 +141,7 @@ def invite_list(consultation: Consultation, parsed: Parsed, *, actor: User, loca
                                            user_id=user.id if user else None, invited_by_id=actor.id))
         _link, token = tokens.issue(
             LinkPurpose.CONSULTATION_INVITE, valid=timedelta(days=days), user_id=user.id if user else None,
-            email=address, territory_id=group.territory_id, next_path=next_path,
+            email=address, territory_id=group.territory_id, next_path=next_path, flush=False,
         )
         queue_mail(
             [address],

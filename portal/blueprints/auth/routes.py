@@ -66,7 +66,10 @@ def login():
             return redirect(safe_next(request.args.get("next"), url_for("main.index")))
         # One message for a wrong password, an unknown address and a deactivated account.
         flash(_("The e-mail or password is not correct."), "error")
-    return render_template("auth/login.html", form=form)
+    # Parents coming to a consultation or a public comment round sign in with an e-mailed link instead.
+    next_path = sign_in_links.local_path(request.args.get("next"))
+    return render_template("auth/login.html", form=form, next_path=next_path,
+                           link_target=sign_in_links.link_target(next_path)[0])
 
 
 @bp.post("/sign-out")
