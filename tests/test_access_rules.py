@@ -23,6 +23,7 @@ EXPECTED: dict[str, Access] = {
     "consultations.invitees": Access.MEMBER,
     "account.profile": Access.USER,
     "account.change_password": Access.USER,
+    "account.delete": Access.USER,
     "users.index": Access.COORDINATOR,
     "users.invite": Access.COORDINATOR,
     "users.revoke_invitation": Access.COORDINATOR,

@@ -31,7 +31,11 @@ def index():
     from portal.proposals import reads as proposals
 
     board = dashboard.build(current_user, clock.today())
+    # The signed-in person's consultations (the consultations part's page, once it is there).
+    consultations_url = (url_for("consultations.mine") if "consultations.mine" in current_app.view_functions
+                         else None)
     return render_template("main/index.html", dashboard=board, reply_labels=dashboard.reply_labels(),
+                           consultations_url=consultations_url,
                            overdue_milestones=proposals.overdue_milestones(board.managed, clock.today()))
 
 
