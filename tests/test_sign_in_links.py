@@ -312,3 +312,12 @@ def test_the_sign_in_page_offers_a_link_to_everyone_but_leads_with_it_only_for_p
     page = client.get(f"/sign-in?next=/rounds/{members_only.id}").get_data(as_text=True)
     assert "heslo nepotřebujete" not in page
     assert "Nemáte heslo? Přihlaste se odkazem poslaným na e-mail" in page
+
+
+def test_the_sign_in_page_leads_with_the_link_for_a_consultation(client, db):
+    consultation = make_consultation()
+    page = client.get(f"/sign-in?next=/k/{consultation.link_key}").get_data(as_text=True)
+    assert "Konzultace: heslo nepotřebujete" in page
+    assert f'href="/auth/link?next=/k/{consultation.link_key}"' in page
+    assert sign_in_links.link_target(f"/k/{consultation.link_key}") == (
+        "consultation", consultation.group.territory_id)

@@ -58,25 +58,27 @@ _ANSWER_PATH = re.compile(r"^/k/([A-Za-z0-9_-]+)(?:/|$)")
 
 
 def link_target(path: str | None) -> tuple[str | None, int | None]:
-    """What a path leads to that people without a password take part in: ("consultation", territory),
-    ("round", territory) for a public comment round, or (None, None)."""
+    """What a path leads to, for a sign-in by link: ("consultation", territory) for a consultation's
+    participants' pages (`/k/<key>...`, the list of one's consultations), ("round", territory) for a public
+    comment round, (None, territory) for a consultation's managers' pages, else (None, None)."""
     if not path or local_path(path) is None:
         return None, None
     from portal.models.consultations import Consultation
     from portal.models.rounds import CommentRound
 
     endpoint, args = _route(path)
-    consultation = None
     if endpoint and endpoint.startswith("consultations.") and "consultation_id" in args:
         consultation = db.session.get(Consultation, args["consultation_id"])
-    else:
-        key = args.get("key") if endpoint and endpoint.startswith("consultations.") else None
-        match = _ANSWER_PATH.match(urlsplit(path).path)
-        key = key or (match.group(1) if match else None)
-        if key:
-            consultation = db.session.scalar(select(Consultation).where(Consultation.link_key == key))
-    if consultation is not None:
-        return "consultation", consultation.group.territory_id
+        return None, consultation.group.territory_id if consultation is not None else None
+    key = args.get("key") if endpoint and endpoint.startswith("consultations.") else None
+    match = _ANSWER_PATH.match(urlsplit(path).path)
+    key = key or (match.group(1) if match else None)
+    if key:
+        consultation = db.session.scalar(select(Consultation).where(Consultation.link_key == key))
+        if consultation is not None:
+            return "consultation", consultation.group.territory_id
+    if endpoint == "consultations.mine":
+        return "consultation", None
     if endpoint and endpoint.startswith("rounds.") and "round_id" in args:
         round_ = db.session.get(CommentRound, args["round_id"])
         if round_ is not None and round_.public:
