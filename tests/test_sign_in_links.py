@@ -321,3 +321,18 @@ def test_the_sign_in_page_leads_with_the_link_for_a_consultation(client, db):
     assert f'href="/auth/link?next=/k/{consultation.link_key}"' in page
     assert sign_in_links.link_target(f"/k/{consultation.link_key}") == (
         "consultation", consultation.group.territory_id)
+
+
+def test_a_used_link_opened_again_in_the_browser_it_signed_in_just_leads_on(app, client, smtp, db):
+    consultation = make_consultation()
+    ask_for_link(client, "znovu@example.cz", f"/k/{consultation.link_key}")
+    path = link_in(smtp.messages[0])
+    token = csrf_token(client, path)
+    assert client.post(path, data={"csrf_token": token}).status_code == 302
+    # A double click sends the form twice; the e-mail may be opened again later: no error for the owner.
+    again = client.post(path, data={"csrf_token": token})
+    assert again.status_code == 302 and again.headers["Location"] == f"/k/{consultation.link_key}"
+    assert client.get(path).headers["Location"] == f"/k/{consultation.link_key}"
+    # Anyone else still learns that the link is used up.
+    assert app.test_client().get(path).status_code == 410
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1

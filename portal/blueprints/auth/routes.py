@@ -188,8 +188,12 @@ def request_link():
 
 def _link_refused(error: tokens.TokenError | None):
     """A plain page saying the link cannot be used, with the form for a new one (leading to the same
-    place)."""
+    place). A used link opened again in the browser it signed in (a double click, the e-mail opened again)
+    just leads on."""
     link = error.link if error else None
+    if (link is not None and error.problem == tokens.Problem.USED and current_user.is_authenticated
+            and link.email and services.normalise_email(link.email) == current_user.email.lower()):
+        return redirect(_landing(sign_in_links.local_path(link.next_path)))
     next_path = sign_in_links.local_path(link.next_path) if link is not None else None
     problem = error.problem.value if error else "refused"
     form = RequestLinkForm(formdata=None)
