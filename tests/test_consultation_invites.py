@@ -250,3 +250,14 @@ def test_the_parser_accepts_names_and_separators(app):
     assert parsed.addresses == ["jan@example.cz", "eva@example.cz"]
     assert parsed.duplicates == 1
     assert [(b.line, b.text) for b in parsed.invalid] == [(4, "bad")]
+
+
+def test_the_invitation_of_a_scheduled_anonymous_consultation_says_when_and_that_it_is_anonymous(
+        client, login_as, smtp, db):
+    consultation = make_consultation(opens_at=utcnow() + timedelta(days=2),
+                                     closes_at=utcnow() + timedelta(days=9), anonymous=True)
+    login_as("coordinator")
+    send_list(client, consultation, "predem@example.cz")
+    body = smtp.messages[0].get_body(preferencelist=("plain",)).get_content()
+    assert "Odpovídat můžete od " in body
+    assert "Odpovědi jsou anonymní: nikdo nezjistí, které odpovědi jsou vaše." in body

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from portal import audit
 from portal.accounts import tokens
 from portal.accounts.services import normalise_email
-from portal.consultations.access import CLOSED, state
+from portal.consultations.access import CLOSED, OPEN, state
 from portal.extensions import db
 from portal.mailer import queue_mail
 from portal.models import LinkPurpose, User
@@ -152,7 +152,10 @@ def invite_list(consultation: Consultation, parsed: Parsed, *, actor: User, loca
             title=consultation.title,
             group=group.name,
             inviter=actor.name,
+            # The opening time only while it is still ahead.
+            opens_at=consultation.opens_at if state(consultation) != OPEN else None,
             closes_at=consultation.closes_at,
+            anonymous=consultation.anonymous,
             valid_days=days,
         )
         outcome.invited += 1
