@@ -336,3 +336,16 @@ def test_a_used_link_opened_again_in_the_browser_it_signed_in_just_leads_on(app,
     # Anyone else still learns that the link is used up.
     assert app.test_client().get(path).status_code == 410
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_links_long_expired_are_deleted_with_their_addresses(client, smtp, db):
+    valid = timedelta(minutes=30)
+    old, _token = tokens.issue(LinkPurpose.SIGN_IN, valid=valid, email="davno@example.cz")
+    recent, _token = tokens.issue(LinkPurpose.SIGN_IN, valid=valid, email="nedavno@example.cz")
+    old.expires_at = utcnow() - timedelta(days=8)
+    recent.expires_at = utcnow() - timedelta(days=6)
+    db.session.commit()
+    ask_for_link(client, "novy@example.cz")
+    emails = set(db.session.scalars(select(OneTimeLink.email)))
+    assert emails == {"nedavno@example.cz", "novy@example.cz"}
+    assert tokens.purge_expired() == 0  # idempotent

@@ -50,6 +50,7 @@ def upgrade():
     )
     with op.batch_alter_table('one_time_link', schema=None) as batch_op:
         batch_op.create_index('ix_one_time_link_email', ['email'], unique=False)
+        batch_op.create_index('ix_one_time_link_expires_at', ['expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_one_time_link_user_id'), ['user_id'], unique=False)
 
     op.execute(sa.text(
@@ -88,5 +89,6 @@ def downgrade():
 
     with op.batch_alter_table('one_time_link', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_one_time_link_user_id'))
+        batch_op.drop_index('ix_one_time_link_expires_at')
         batch_op.drop_index('ix_one_time_link_email')
     op.drop_table('one_time_link')

@@ -99,6 +99,7 @@ def valid_minutes() -> int:
 def request_link(email: str, *, next_path: str | None, locale: str = "cs") -> None:
     """E-mail a sign-in link to `email` (queued; sent after commit). Deactivated accounts get nothing; the
     caller answers the same in every case."""
+    tokens.purge_expired()
     email = normalise_email(email)
     user = find_user_by_email(email)
     if user is not None and not user.is_active:

@@ -18,7 +18,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from portal.extensions import db
 from portal.models import OneTimeLink
@@ -124,3 +124,18 @@ def use_up_all(user_id: int, purpose: str, *, at: datetime | None = None) -> Non
         .values(used_at=at or utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+# Expired or used links are kept this long (to tell "used" from "unknown" for a while), then deleted: they
+# hold an e-mail address and where it was going.
+KEEP_AFTER_EXPIRY = timedelta(days=7)
+
+
+def purge_expired(*, at: datetime | None = None) -> int:
+    """Delete the links that expired more than KEEP_AFTER_EXPIRY ago (any purpose); returns how many.
+    Idempotent; called when a sign-in link is asked for and by the consultations' purge."""
+    result = db.session.execute(
+        delete(OneTimeLink).where(OneTimeLink.expires_at < (at or utcnow()) - KEEP_AFTER_EXPIRY)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

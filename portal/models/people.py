@@ -143,7 +143,10 @@ class OneTimeLink(db.Model):
     `territory_id` and `next_path` say which territory that account belongs to and where the link leads."""
 
     __tablename__ = "one_time_link"
-    __table_args__ = (Index("ix_one_time_link_email", "email"),)
+    __table_args__ = (
+        Index("ix_one_time_link_email", "email"),
+        Index("ix_one_time_link_expires_at", "expires_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     purpose: Mapped[str] = mapped_column(String(30), default=LinkPurpose.PASSWORD_RESET.value,
