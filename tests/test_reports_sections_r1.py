@@ -310,3 +310,88 @@ def test_cooperation_without_any_says_so(app, factories):
     assert texts == ["V roce 2025 skupina nevedla žádné společné jednání s jinou skupinou.",
                      "V roce 2025 nebylo k návrhům skupiny zaznamenáno žádné stanovisko k financování."]
     assert _figures(section)["joint_meetings"] == 0
+
+
+# ---- the demo group's report for last year ---------------------------------------------------------------
+
+DEMO_DAY = datetime(2026, 12, 3, 10, tzinfo=UTC)  # the demo's dates follow the day it is loaded
+
+
+def demo_report(language: str = "cs"):
+    """The demo loaded on DEMO_DAY and the equal-opportunities group's report for last year (2025)."""
+    from portal.demo import seed_demo
+    from portal.models import WorkingGroup
+
+    with time_machine.travel(DEMO_DAY, tick=False):
+        seed_demo("heslo-demo-123")
+        db.session.commit()
+        group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == "rovne-prilezitosti"))
+        return collect(group, YEAR_START, YEAR_END, language=language)
+
+
+def test_demo_composition_last_year(app):
+    section = demo_report().section("composition")
+    figures = _figures(section)
+    # 1 January 2025: coordinator (expert), chair (founder), ZŠ director, DDM (youth worker), the teacher who
+    # left in 2026 and the former educator (youth worker). Joined in 2025: the deputy mayor (founder), the
+    # member (teacher), PPP (counselling), OSPOD (expert), the parent and the former expert; nobody left.
+    assert (figures["members_start"], figures["members_end"]) == (6, 12)
+    assert (figures["joined"], figures["left"]) == (6, 0)
+    assert (figures["balanced_start"], figures["balanced_end"]) == ("ne", "ne")
+    assert (figures["evenness_start"], figures["evenness_end"]) == (0.8, 0.96)
+    # The one parent who declared support needs joined in 2026: not among the members on 31 December.
+    assert figures["support_needs_parents"] == "< 3"
+    end = {row[0]: row[2] for row in _tables(section)[
+        "Aktivní členové podle kategorie k 1. 1. 2025 a k 31. 12. 2025"].rows}
+    assert end == {"zástupce zřizovatele": 2, "ředitel/ka školy": 1, "pedagogický pracovník": 2,
+                   "pracovník s dětmi a mládeží": 2, "pracovník poradenského zařízení": 1,
+                   "další odborník": 3, "rodič": 1, "Celkem": 12}
+    rules = {row[0]: row[1:] for row in _tables(section)["Pravidla vyváženosti skupiny"].rows}
+    assert rules["Zastoupení všech kategorií"] == ["nesplněno", "splněno"]
+    assert rules["Zastoupení rodičů dětí s potřebou podpůrných opatření"] == ["nesplněno", "nesplněno"]
+
+
+def test_demo_meetings_last_year(app):
+    section = demo_report().section("meetings")
+    figures = _figures(section)
+    assert figures["meetings_held"] == 5  # four regular ones and the joint one in October
+    assert figures["meetings_cancelled"] == 1
+    assert figures["meetings_target"] == 4 and figures["target_met"] == "ano"
+    # The demo group's first recorded meeting is in February 2025: no full 12 months to judge yet.
+    assert figures["meetings_rolling"] is None
+    assert (figures["members_present"], figures["members_expected"]) == (41, 53)
+    assert figures["attendance_rate"] == 77.4
+    rows = _tables(section)["Jednání skupiny"].rows
+    assert [(row[0], row[3], row[6]) for row in rows] == [
+        ("18. 2. 2025", "konané", 75.0), ("20. 5. 2025", "konané", 80.0), ("3. 6. 2025", "zrušené", None),
+        ("16. 9. 2025", "konané", 81.8), ("21. 10. 2025", "konané", 75.0), ("18. 11. 2025", "konané", 75.0)]
+
+
+def test_demo_cooperation_last_year(app):
+    section = demo_report().section("cooperation")
+    figures = _figures(section)
+    assert figures["joint_meetings"] == 1 and figures["partner_groups"] == 1
+    assert figures["funding_requests"] == 2 and figures["funding_opinions"] == 2
+    opinions = _tables(section)["Stanoviska k financování návrhů skupiny"].rows
+    assert [row[:3] for row in opinions] == [
+        ["21. 10. 2025", "Školní asistenti a mentoring ve třídách s vyšším podílem znevýhodněných žáků",
+         "PS pro financování"],
+        ["21. 10. 2025", "Doučování žáků ohrožených neúspěchem", "PS pro financování"]]
+
+
+def test_demo_loaders_stay_idempotent_with_last_years_meetings_and_opinions(app):
+    from sqlalchemy import func
+
+    from portal.demo import seed_demo
+    from portal.models import Meeting
+
+    def counts():
+        return [db.session.scalar(select(func.count()).select_from(m)) for m in (Meeting, FundingOpinion)]
+
+    demo_report()
+    before = counts()
+    with time_machine.travel(DEMO_DAY, tick=False):
+        seed_demo("heslo-demo-123")
+        db.session.commit()
+    assert counts() == before
+    assert before[1] == 2
