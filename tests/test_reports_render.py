@@ -136,7 +136,9 @@ def test_docx_has_heading_styles_figures_chart_pictures_and_tables(app):
 def test_html_file_is_a_standalone_page_with_inline_svg_and_tables(app):
     html = render.render(_report(), "html").decode("utf-8")
     assert html.startswith("<!doctype html>") and '<html lang="cs">' in html
-    assert html.count("<svg") == 5
+    # Charts as SVG pictures with their titles as alternative text (the same HTML makes the PDF).
+    assert html.count('<img src="data:image/svg+xml;base64,') == 5
+    assert 'alt="Účast podle jednání"' in html
     assert "<h2>Složení a vyváženost skupiny</h2>" in html and "<h3>Účast podle jednání</h3>" in html
     assert "<caption>Účast na jednáních</caption>" in html
 
