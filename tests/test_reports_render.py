@@ -118,7 +118,7 @@ def test_docx_has_heading_styles_figures_chart_pictures_and_tables(app):
     assert ["Vyrovnanost (Pielouovo J)", "0,87"] in cells
     assert ["Účast na konaných jednáních", "74,5 %"] in cells
     assert ["pracovník poradenského zařízení", "4", "5"] in cells
-    assert ["20. 5. 2025", "81,8"] in cells
+    assert ["20. 5. 2025", "81,8"] in cells and ["18. 2. 2025", "75,0"] in cells
     assert ["2023/24", "0,3", "—"] in cells
     captions = [p.text for p in word.paragraphs if p.style.name == "Caption"]
     assert "Účast na jednáních" in captions
@@ -258,7 +258,8 @@ def test_demo_report_docx_reads_back_with_the_figures(app):
     assert ["Účast členů na konaných jednáních", "77,4 %"] in cells
     assert ["Konaná jednání", "5"] in cells
     assert ["Vyrovnanost (Pielouovo J) k 1. 1. 2025", "0,8"] in cells
-    assert ["21. 10. 2025", "9", "12", "75"] in cells  # the attendance chart's table
+    assert ["Účast členů na konaných jednáních", "77,4 %"] in cells
+    assert ["21. 10. 2025", "9", "12", "75,0"] in cells  # the attendance chart's table
     assert len(word.inline_shapes) == 4  # composition, attendance, by category, meetings per year
 
 
@@ -269,3 +270,11 @@ def test_demo_report_in_english(app):
     assert "Annual activity report 2025: PS pro rovné příležitosti" in text
     assert "Meetings held 5" in text and "Attendance rate of members at held meetings 77.4 %" in text
     assert "Composition and balance of the group" in text and "other expert 1 3" in text
+
+
+def test_column_widths_follow_the_texts():
+    header = ["Datum", "Jednání", "Účast (%)"]
+    rows = [["18. 2. 2025", "Společné jednání s PS pro financování o rozpočtu akčního plánu", "75,0"]]
+    date_width, title_width, rate_width = render.widths(header, rows)
+    assert date_width == len("18. 2. 2025") + 2  # a date stays on one line
+    assert title_width > date_width > rate_width

@@ -395,3 +395,20 @@ def test_demo_loaders_stay_idempotent_with_last_years_meetings_and_opinions(app)
         db.session.commit()
     assert counts() == before
     assert before[1] == 2
+
+
+def test_a_change_of_category_counts_as_leaving_one_and_joining_another(app, factories):
+    from portal.groups import reads as group_reads
+
+    group, people = _composition_group(factories)
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == people["teacher"].id))
+    membership.left_on = date(2025, 7, 1)
+    db.session.add(Membership(group_id=group.id, user_id=people["teacher"].id, category="counselling",
+                              joined_on=date(2025, 7, 1)))
+    db.session.commit()
+    changes = group_reads.membership_changes(group, YEAR_START, YEAR_END)
+    assert changes.joined["counselling"] == 1 and changes.left["teacher"] == 2
+    section = composition_section.build(Context(group, YEAR_START, YEAR_END, "cs"))
+    figures = _figures(section)
+    assert figures["members_end"] == 9  # the same people
+    assert figures["members_start"] + figures["joined"] - figures["left"] == figures["members_end"]

@@ -40,7 +40,8 @@ def cell(value: Cell) -> str:
     if isinstance(value, int):
         return format_decimal(value)
     if isinstance(value, float):
-        return format_decimal(value, "#,##0.##")
+        # At least one decimal, as the pages show rates ("75,0 %"); at most two (Pielou's J "0,96").
+        return format_decimal(value, "#,##0.0#")
     return str(value)
 
 
