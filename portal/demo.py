@@ -87,4 +87,6 @@ DEMO_MODULES: list[str] = [
     "portal.proposals.assessment_demo",
     # After the groups demo: consultations of the demo equal-opportunities group.
     "portal.consultations.demo",
+    # After the proposals and meetings demos: last year's funding opinions of PS pro financování.
+    "portal.proposals.funding_demo",
 ]

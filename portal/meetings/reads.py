@@ -9,8 +9,9 @@ and for the people invited.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from portal.extensions import db
@@ -18,6 +19,13 @@ from portal.groups import services as groups
 from portal.meetings import cadence
 from portal.models import User, WorkingGroup
 from portal.models.meetings import Meeting, MeetingGroup, MeetingInvitation, MeetingStatus
+
+# A meeting's status as pages, exports and the annual report name it.
+STATUS_LABELS = {
+    MeetingStatus.PLANNED.value: _l("planned"),
+    MeetingStatus.HELD.value: _l("held"),
+    MeetingStatus.CANCELLED.value: _l("cancelled"),
+}
 
 
 def participating_groups(meeting: Meeting) -> list[WorkingGroup]:
@@ -50,6 +58,19 @@ def meetings_of(group: WorkingGroup) -> Select:
         .join(MeetingGroup, MeetingGroup.meeting_id == Meeting.id)
         .where(MeetingGroup.group_id == group.id)
     )
+
+
+def meetings_between(group: WorkingGroup, start: date, end: date) -> list[Meeting]:
+    """The meetings the group takes part in (organised or joint, any status) whose day, in the meeting's
+    own time zone as `cadence` dates them, falls within `start`–`end` (both included), by start."""
+    # A day's margin on both sides covers every time zone; the exact test is on the local date.
+    since = datetime.combine(start - timedelta(days=1), time(0), tzinfo=UTC)
+    until = datetime.combine(end + timedelta(days=2), time(0), tzinfo=UTC)
+    rows = db.session.scalars(
+        meetings_of(group).where(Meeting.starts_at >= since, Meeting.starts_at < until)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    return [m for m in rows if start <= cadence.local_date(m.starts_at, m.timezone) <= end]
 
 
 def group_meetings(group: WorkingGroup, viewer: groups.Viewer, *, past: bool, now: datetime) -> Select:
