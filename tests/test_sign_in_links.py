@@ -200,7 +200,8 @@ def test_next_leads_only_to_paths_of_this_site(app, client, smtp, db):
         stored = db.session.scalar(select(OneTimeLink).where(OneTimeLink.email == email))
         assert stored.next_path is None
         signed = use_link(other, link_in(smtp.messages[i]))
-        assert signed.headers["Location"] == "/", target
+        # A new parent account lands on its consultations, never on the foreign address.
+        assert signed.headers["Location"] == "/consultations", target
     assert sign_in_links.local_path("/k/abc?x=1") == "/k/abc?x=1"
     assert sign_in_links.local_path("/\\evil.example") is None
 

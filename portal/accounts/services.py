@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 
 from portal import audit
 from portal.accounts import sessions, tokens
@@ -290,12 +290,11 @@ def get_or_create_territory(name: str, slug: str) -> Territory:
 def delete_parent_account(user: User, *, actor: User) -> None:
     """Delete a parent's account (their own choice, or the purge of inactive parent accounts).
 
-    Their consultation answers stay, anonymised (the response loses its user id), as do their comments in
-    comment rounds (the author is emptied by the foreign key); their sign-in links, login sessions and
-    invitee links go with the account. Only parent accounts: other accounts carry memberships and history
-    and are deactivated by an administrator instead."""
+    Their consultation answers stay, anonymised (the response loses its user id and owner hash), as do
+    their comments in comment rounds (without an author); their sign-in links, login sessions, invitation
+    addresses and the outbox's copies of their mail go with the account. Only parent accounts: other
+    accounts carry memberships and history and are deactivated by an administrator instead."""
     from portal.models import Membership
-    from portal.models.consultations import ConsultationInvitee, ConsultationResponse
 
     if user.role != Role.PARENT:
         raise AccountError(_("Only parent accounts can be deleted this way."))
@@ -303,18 +302,11 @@ def delete_parent_account(user: User, *, actor: User) -> None:
         # A membership is the group's history (attendance, composition over the years): kept, not deleted.
         raise AccountError(_("You are recorded as a member of a working group. Ask its coordinator to end "
                              "your membership and remove your account."))
-    # Rows whose foreign keys do not empty themselves, and the answers made explicit (whatever the backend
-    # does on delete).
-    db.session.execute(update(ConsultationResponse).where(ConsultationResponse.user_id == user.id)
-                       .values(user_id=None).execution_options(synchronize_session=False))
-    db.session.execute(update(ConsultationInvitee).where(ConsultationInvitee.user_id == user.id)
-                       .values(user_id=None).execution_options(synchronize_session=False))
-    db.session.execute(update(Invitation).where(Invitation.user_id == user.id)
-                       .values(user_id=None).execution_options(synchronize_session=False))
-    db.session.execute(update(Invitation).where(Invitation.invited_by_id == user.id)
-                       .values(invited_by_id=None).execution_options(synchronize_session=False))
-    sessions.end_all(user)
+    # One erasure for a parent's own choice and for the purge of inactive accounts: answers stay anonymous,
+    # addresses, links, sessions and mail copies go (portal.consultations.retention).
+    from portal.consultations import retention
+
     audit.record("user.deleted", user, actor=None if actor.id == user.id else actor,
                  territory_id=user.territory_id, own=actor.id == user.id)
-    db.session.execute(delete(User).where(User.id == user.id).execution_options(synchronize_session=False))
+    retention.delete_parent(user, retention.owner_hashes(user.id), retention.PurgeReport())
     db.session.expunge(user)

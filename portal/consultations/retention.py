@@ -34,8 +34,9 @@ from flask import current_app
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
 from portal import audit
+from portal.batching import chunked
 from portal.extensions import db
-from portal.models import Invitation, LoginSession, Role, User
+from portal.models import Invitation, LoginSession, OneTimeLink, Role, User
 from portal.models.base import utcnow
 from portal.models.consultations import Consultation, ConsultationInvitee, ConsultationResponse
 from portal.models.groups import Membership
@@ -165,6 +166,12 @@ def _user_foreign_keys():
                 yield table, fk.parent
 
 
+def owner_hashes(user_id: int) -> list[str]:
+    """The owner hashes this person's anonymous answers would carry, one per anonymous consultation."""
+    ids = db.session.scalars(select(Consultation.id).where(Consultation.anonymous.is_(True)))
+    return [owner_hash(cid, user_id) for cid in ids]
+
+
 def delete_parent(user: User, hashes: list[str], report: PurgeReport) -> None:
     """Delete one parent account, keeping its answers as anonymous ones (see the module's docstring)."""
     email = user.email.lower()
@@ -172,9 +179,9 @@ def delete_parent(user: User, hashes: list[str], report: PurgeReport) -> None:
         update(ConsultationResponse).where(ConsultationResponse.user_id == user.id)
         .values(user_id=None, owner_hash=None).execution_options(synchronize_session=False)
     ).rowcount
-    if hashes:
+    for batch in chunked(hashes, 500):
         report.answers_anonymised += db.session.execute(
-            update(ConsultationResponse).where(ConsultationResponse.owner_hash.in_(hashes))
+            update(ConsultationResponse).where(ConsultationResponse.owner_hash.in_(batch))
             .values(owner_hash=None).execution_options(synchronize_session=False)
         ).rowcount
     report.invitees_anonymised += db.session.execute(
@@ -185,15 +192,9 @@ def delete_parent(user: User, hashes: list[str], report: PurgeReport) -> None:
     ).rowcount
     db.session.execute(delete(Invitation).where(
         or_(Invitation.user_id == user.id, func.lower(Invitation.email) == email)))
-    # One-time links (whatever table holds them: sign-in links, password resets), by account and address.
-    for name in ("one_time_link", "password_reset_token"):
-        table = db.metadata.tables.get(name)
-        if table is None:
-            continue
-        condition = table.c.user_id == user.id
-        if "email" in table.c:
-            condition = or_(condition, func.lower(table.c.email) == email)
-        db.session.execute(delete(table).where(condition))
+    # One-time links (sign-in links, password resets, consultation invitations), by account and address.
+    db.session.execute(delete(OneTimeLink).where(
+        or_(OneTimeLink.user_id == user.id, func.lower(OneTimeLink.email) == email)))
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     # Mail already sent to them (sign-in links, invitations): the outbox's copy holds their address.
     db.session.execute(delete(OutboxMessage).where(

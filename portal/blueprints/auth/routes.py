@@ -15,6 +15,7 @@ from portal.blueprints.auth.forms import (
 )
 from portal.blueprints.main.routes import safe_next
 from portal.extensions import db, limiter
+from portal.models import Role, User
 from portal.security import public, signed_in, token_link
 
 
@@ -156,11 +157,11 @@ def _link_address_key() -> str:
     return "signin-link:" + services.normalise_email(request.form.get("email", ""))
 
 
-def _landing(next_path: str | None) -> str:
-    """Where a link sign-in leads: its `next`, else the person's consultations (c2's page), else home."""
+def _landing(next_path: str | None, user: User) -> str:
+    """Where a link sign-in leads: its `next`; else a parent's consultations, anyone else's home page."""
     if next_path:
         return next_path
-    if "consultations.mine" in current_app.view_functions:
+    if user.role == Role.PARENT:
         return url_for("consultations.mine")
     return url_for("main.index")
 
@@ -193,7 +194,7 @@ def _link_refused(error: tokens.TokenError | None):
     link = error.link if error else None
     if (link is not None and error.problem == tokens.Problem.USED and current_user.is_authenticated
             and link.email and services.normalise_email(link.email) == current_user.email.lower()):
-        return redirect(_landing(sign_in_links.local_path(link.next_path)))
+        return redirect(_landing(sign_in_links.local_path(link.next_path), current_user))
     next_path = sign_in_links.local_path(link.next_path) if link is not None else None
     problem = error.problem.value if error else "refused"
     form = RequestLinkForm(formdata=None)
@@ -223,4 +224,4 @@ def link_sign_in(token: str):
         _sign_out()
     _sign_in(user)
     flash(_("Welcome! You are signed in.") if created else _("You are signed in."), "success")
-    return redirect(_landing(next_path))
+    return redirect(_landing(next_path, user))
