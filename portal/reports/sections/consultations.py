@@ -35,22 +35,21 @@ def build(ctx: Context) -> Section:
         Figure("consultations_respondents", _("Respondents in all consultations"),
                sum(s.respondents for s in summaries)),
         Table(_("Consultations in the period"),
-              [_("Consultation"), _("Open"), _("Audience"), _("Answers"), _("Respondents"), _("Invited")],
+              [_("Consultation"), _("Open"), _("Audience"), _("Named or anonymous"), _("Respondents"),
+               _("Invited")],
               [[s.title, f"{day(s.opens_at)} – {day(s.closes_at)}",
                 str(AUDIENCE_LABELS.get(s.audience, s.audience)),
                 _("anonymous") if s.anonymous else _("named"), s.respondents,
                 s.invited if s.invited else "—"] for s in summaries]),
     ]
     for summary in summaries:
-        section.blocks.append(Text(_("%(title)s (%(start)s – %(end)s): %(respondents)s respondents.",
+        section.blocks.append(Text(_("%(title)s (%(start)s – %(end)s), respondents: %(respondents)s.",
                                      title=summary.title, start=day(summary.opens_at),
                                      end=day(summary.closes_at), respondents=summary.respondents)))
-        if not summary.questions:
-            continue
-        for question in summary.questions:
-            caption = f"{question.position}. {question.text}"
+        for index, question in enumerate(summary.questions, start=1):
+            caption = f"{index}. {question.text}"
             if question.rows:
-                header = [_("Answer"), _("Number")]
+                header = [_("Answer"), _("Number of answers")]
                 rows = [[row.label, row.shown] for row in question.rows]
                 if question.mean is not None:
                     rows.append([_("Average (1–5)"), number(question.mean, "0.0")])
@@ -58,7 +57,7 @@ def build(ctx: Context) -> Section:
                     _("%(question)s (answered by %(answered)s)", question=caption,
                       answered=reads.shown(question.answered)), header, rows))
             else:
-                written = _("%(question)s: %(count)s written answers (not reproduced in the report: they "
+                written = _("%(question)s – written answers: %(count)s (not reproduced in the report: they "
                             "may name people).", question=caption, count=reads.shown(question.text_answers))
                 section.blocks.append(Items([written]))
     return section

@@ -44,8 +44,8 @@ def build(ctx: Context) -> Section:
         verdict = verdicts[proposal.id]
         conditions = ""
         if verdict == Verdict.CONDITIONAL.value and proposal.verdict_conditions:
-            conditions = "; ".join(line.strip() for line in proposal.verdict_conditions.splitlines()
-                                   if line.strip())
+            lines = [line.strip() for line in proposal.verdict_conditions.splitlines() if line.strip()]
+            conditions = " ".join(line if line.endswith((".", "!", "?")) else f"{line}." for line in lines)
         state = reads.state_on(proposal, end_at)
         rows.append([proposal.title, str(STATE_LABELS.get(state, state)),
                      str(VERDICT_LABELS[verdict]) if verdict else _("not recorded yet"), conditions or "—"])

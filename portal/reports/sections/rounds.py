@@ -74,7 +74,7 @@ def build(ctx: Context) -> Section:
                         [_("Outcome"), _("fundamental"), _("recommendation"), _("Total")], rows)))
     if total.disputes:
         section.blocks.append(Table(
-            _("How the disputes ended"), [_("Disputes"), _("Number")],
+            _("How the disputes ended"), [_("Disputes"), _("Number of disputes")],
             [[str(services.RESOLUTION_LABELS["agreed"]), total.disputes_agreed],
              [str(services.RESOLUTION_LABELS["steering_committee"]), total.disputes_steering],
              [_("unresolved"), total.disputes_unresolved]]))
