@@ -224,3 +224,46 @@ def test_column_chart_of_counts_has_whole_number_ticks(app):
         svg = charts.to_svg(chart)
     ticks = re.findall(r'font-size="11"[^>]*>([^<]+)</text>', svg)
     assert ticks[:5] == ["0", "2", "4", "6", "8"]
+
+
+# ---- the demo group's report for last year, re-read from the files ---------------------------------------
+
+
+def test_demo_report_pdf_reads_back_with_the_figures(app):
+    from tests.test_reports_sections_r1 import demo_report
+
+    report = demo_report()
+    text = _pdf_text(render.render(report, "pdf"))
+    for expected in ("Výroční zpráva o činnosti 2025: PS pro rovné příležitosti", "MAP ORP Vzorov",
+                     "Složení a vyváženost skupiny", "Členové k 31. 12. 2025 12", "Členové k 1. 1. 2025 6",
+                     "Vyrovnanost (Pielouovo J) k 31. 12. 2025 0,96", "Vyvážené složení k 31. 12. 2025 ne",
+                     "další odborník 1 3", "Jednání", "Konaná jednání 5", "Zrušená jednání 1",
+                     "Účast členů na konaných jednáních 77,4 %", "16. 9. 2025 9 11 81,8",
+                     "Účast členů podle jednání", "Jednání podle let ve srovnání s cílem", "2025 5 4 1 0 ano",
+                     "Spolupráce s dalšími skupinami", "Obdržená stanoviska k financování 2",
+                     "Doučování žáků ohrožených neúspěchem"):
+        assert expected in text, expected
+
+
+def test_demo_report_docx_reads_back_with_the_figures(app):
+    from tests.test_reports_sections_r1 import demo_report
+
+    word = WordDocument(io.BytesIO(render.render(demo_report(), "docx")))
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 2"]
+    assert headings[:2] == ["Složení a vyváženost skupiny", "Jednání"]
+    assert headings[-1] == "Spolupráce s dalšími skupinami"
+    cells = [[cell.text for cell in row.cells] for table in word.tables for row in table.rows]
+    assert ["Účast členů na konaných jednáních", "77,4 %"] in cells
+    assert ["Konaná jednání", "5"] in cells
+    assert ["Vyrovnanost (Pielouovo J) k 1. 1. 2025", "0,8"] in cells
+    assert ["21. 10. 2025", "9", "12", "75"] in cells  # the attendance chart's table
+    assert len(word.inline_shapes) == 4  # composition, attendance, by category, meetings per year
+
+
+def test_demo_report_in_english(app):
+    from tests.test_reports_sections_r1 import demo_report
+
+    text = _pdf_text(render.render(demo_report("en"), "pdf"))
+    assert "Annual activity report 2025: PS pro rovné příležitosti" in text
+    assert "Meetings held 5" in text and "Attendance rate of members at held meetings 77.4 %" in text
+    assert "Composition and balance of the group" in text and "other expert 1 3" in text

@@ -160,7 +160,7 @@ def _vertical(chart: Chart, ident: str | None) -> str:
     scale = axis_top(values)
     count = max(len(chart.labels), 1)
     left = max(text_width(number(scale / 4 * 3, pattern="#,##0.###")) + 14, 40)
-    slot = max(44.0, 520 / count)
+    slot = min(max(44.0, 520 / count), 130.0)  # a year or two alone do not make metre-wide columns
     plot_width = slot * count
     top, plot_height = 14, 180
     base = top + plot_height

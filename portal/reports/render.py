@@ -86,10 +86,24 @@ def chart_id(section: Section, chart: Chart) -> str:
 # ---- files -------------------------------------------------------------------------------------------------
 
 
+def widths(header: list[str], rows: list[list[str]]) -> list[float]:
+    """Relative column widths from the texts: a column of short numbers stays narrow, a column of titles
+    gets room (its longest word always fits; long texts wrap, never cut)."""
+    weights = []
+    for index, heading in enumerate(header):
+        texts = [row[index] for row in rows if index < len(row)]
+        # Short texts (a date, "81,8") keep to one line; longer ones may wrap between words.
+        longest_word = max((len(text) if len(text) <= 14 else max(map(len, text.split()), default=0)
+                            for text in [*heading.split(), *texts]), default=1)
+        mean = sum(len(text) for text in texts) / len(texts) if texts else len(heading)
+        weights.append(max(longest_word, min(mean, 40.0)) + 2)
+    return weights
+
+
 def _table(table: Table) -> exports.Table:
-    return exports.Table(header=[str(h) for h in table.header],
-                         rows=[[cell(value) for value in row] for row in table.rows],
-                         caption=table.caption or None)
+    header = [str(h) for h in table.header]
+    rows = [[cell(value) for value in row] for row in table.rows]
+    return exports.Table(header=header, rows=rows, widths=widths(header, rows), caption=table.caption or None)
 
 
 def document(report: Report) -> exports.Document:
