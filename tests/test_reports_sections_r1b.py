@@ -158,6 +158,18 @@ def test_proposals_verdicts_at_the_period_end_and_milestones_due_in_it(app):
         old = proposal_services.create_proposal(w.group, {**PROPOSAL_DATA, "title": "Loňský návrh"},
                                                 actor=w.author)
         _moved(old, ["submitted"], w)  # nothing happens to it in the period: not listed
+        reworked = proposal_services.create_proposal(w.group, {**PROPOSAL_DATA, "title": "Přepracovaný"},
+                                                     actor=w.author)
+        _moved(reworked, ["submitted"], w)
+        workflow.transition(reworked, "returned", actor=w.coordinator, reason="Doplňte rozpočet.")
+        db.session.commit()
+    with time_machine.travel(at(date(YEAR, 5, 5)), tick=False):  # reworked in the period...
+        proposal_services.update_proposal(reworked, {**PROPOSAL_DATA, "title": "Přepracovaný",
+                                                     "expected_cost": "99 000"},
+                                          actor=w.author, seen_version=reworked.version)
+        db.session.commit()
+    with time_machine.travel(at(date(YEAR + 1, 2, 1)), tick=False):  # ...and submitted again only later
+        _moved(reworked, ["submitted"], w)
     with time_machine.travel(at(date(YEAR, 2, 3)), tick=False):
         adopted = proposal_services.create_proposal(w.group, {**PROPOSAL_DATA, "title": "Asistenti"},
                                                     actor=w.author)
@@ -182,11 +194,12 @@ def test_proposals_verdicts_at_the_period_end_and_milestones_due_in_it(app):
 
     sec = section(w.group, "proposals")
     assert figures(sec) == {
-        "proposals_count": 3, "verdicts_compliant": 1, "verdicts_conditional": 1, "verdicts_not_compliant": 0,
-        "verdicts_pending": 1, "milestones_due": 3, "milestones_met": 1, "milestones_late": 1,
+        "proposals_count": 4, "verdicts_compliant": 1, "verdicts_conditional": 1, "verdicts_not_compliant": 0,
+        "verdicts_pending": 2, "milestones_due": 3, "milestones_met": 1, "milestones_late": 1,
         "milestones_missed": 1}
     rows = table(sec, "Proposed activities and their equal-access verdicts").rows
     assert rows == [
+        ["Přepracovaný", "Returned for rework", "not recorded yet", "—"],  # first submitted the year before
         ["Asistenti", "Adopted into the action plan", "Compliant", "—"],
         ["Tábor", "Assessed", "Compliant with conditions", "Bez poplatku. Doprava zajištěna."],
         ["Kurz", "Under assessment", "not recorded yet", "—"],  # its state and verdict at the period's end
