@@ -104,6 +104,12 @@ class Config:
     EXPORTS_INLINE_LIMIT_XLSX = int(os.environ.get("EXPORTS_INLINE_LIMIT_XLSX", "1600"))
 
     INVITATION_VALID_DAYS = 14
+    # Consultations: parent accounts inactive this long are deleted (their answers kept anonymously).
+    CONSULTATIONS_PARENT_RETENTION_MONTHS = int(os.environ.get("CONSULTATIONS_PARENT_RETENTION_MONTHS", "24"))
+    # Visitors answering without an account: the least time between showing the form and sending it, and how
+    # many answers one network (IP address) may store per consultation.
+    CONSULTATIONS_MIN_FILL_SECONDS = float(os.environ.get("CONSULTATIONS_MIN_FILL_SECONDS", "3"))
+    CONSULTATIONS_ANSWER_LIMIT_PER_IP = os.environ.get("CONSULTATIONS_ANSWER_LIMIT_PER_IP", "10 per hour")
     PASSWORD_RESET_VALID_MINUTES = 60
     PAGE_SIZE = 25
 

@@ -137,6 +137,12 @@ EXPECTED: dict[str, Access] = {
     "proposals.plan_years": Access.MEMBER,
     "proposals.add_milestone": Access.MEMBER,
     "proposals.edit_milestone": Access.MEMBER,
+    # Consultations, participants' side: the key in /k/<key> is the secret; who may answer is checked on top.
+    "consultations.answer": Access.TOKEN,
+    "consultations.thanks": Access.TOKEN,
+    "consultations.my_answer": Access.TOKEN,
+    "consultations.delete_answer": Access.TOKEN,
+    "consultations.privacy": Access.TOKEN,
 }
 
 ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]
