@@ -111,6 +111,13 @@ class Config:
     CONSULTATIONS_MIN_FILL_SECONDS = float(os.environ.get("CONSULTATIONS_MIN_FILL_SECONDS", "3"))
     CONSULTATIONS_ANSWER_LIMIT_PER_IP = os.environ.get("CONSULTATIONS_ANSWER_LIMIT_PER_IP", "10 per hour")
     PASSWORD_RESET_VALID_MINUTES = 60
+    # One-time sign-in links (parents without a password) and the links in consultation invitations.
+    SIGN_IN_LINK_VALID_MINUTES = 30
+    CONSULTATION_INVITE_VALID_DAYS = 14
+    SIGN_IN_LINK_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LINK_LIMIT_PER_ADDRESS", "3 per 15 minutes")
+    SIGN_IN_LINK_LIMIT_PER_IP = os.environ.get("SIGN_IN_LINK_LIMIT_PER_IP", "20 per hour")
+    # The most addresses one pasted invitation list may hold.
+    CONSULTATION_INVITE_MAX = 500
     PAGE_SIZE = 25
 
 

@@ -17,6 +17,8 @@ EXPECTED: dict[str, Access] = {
     "auth.forgot_password": Access.PUBLIC,
     "auth.reset_password": Access.TOKEN,
     "auth.accept_invitation": Access.TOKEN,
+    "auth.request_link": Access.PUBLIC,
+    "auth.link_sign_in": Access.TOKEN,
     "account.profile": Access.USER,
     "account.change_password": Access.USER,
     "users.index": Access.COORDINATOR,

@@ -15,6 +15,10 @@ def safe_next(target: str | None, default: str) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
+    # Browsers read a backslash as a slash ("/\\evil.example" is another site); control characters have
+    # no place in a path either.
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return default
     return target
 
 
