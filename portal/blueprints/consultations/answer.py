@@ -191,13 +191,13 @@ def answer(key: str):
     own = answering.own_response(consultation, respondent)
     if not form.validate_on_submit():
         return _render_form(consultation, respondent, form, own=own)
+    values = form_values(consultation, form)
+    if own is not None:
+        # Changing an existing answer adds nothing: the anti-spam checks guard new answers only.
+        return _change(consultation, respondent, form, own, values)
     if not respondent.signed_in and (reason := _spam_refusal(consultation, form)):
         flash(reason, "error")
-        return _render_form(consultation, respondent, form, own=own)
-    values = form_values(consultation, form)
-
-    if own is not None:
-        return _change(consultation, respondent, form, own, values)
+        return _render_form(consultation, respondent, form)
 
     new_browser_id = None
     if not respondent.signed_in and respondent.browser_id is None:
