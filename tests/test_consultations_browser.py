@@ -34,7 +34,8 @@ def page_without_javascript():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
+                                             headless=True)
         try:
             context = browser.new_context(viewport=PHONE, locale="cs-CZ", java_script_enabled=False)
             yield context.new_page()
@@ -115,7 +116,8 @@ def test_an_invited_parent_signs_in_by_link_answers_and_changes_the_answer(app, 
 
 
 def test_a_visitor_answers_anonymously_without_javascript(app):
-    consultation = make_consultation(audience=Audience.PUBLIC.value, anonymous=True, allow_without_account=True)
+    consultation = make_consultation(audience=Audience.PUBLIC.value, anonymous=True,
+                                     allow_without_account=True)
     url = f"/k/{consultation.link_key}"
     with live_server(app) as base, page_without_javascript() as page:
         page.goto(base + url)
