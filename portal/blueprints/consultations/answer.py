@@ -186,6 +186,8 @@ def answer(key: str):
                                                                   version=own.version), own=own)
 
     if not allowed:
+        if state != access.OPEN:
+            return _notice(consultation, respondent, state)
         return _refusal(consultation, respondent)
     form = answer_form(consultation)
     own = answering.own_response(consultation, respondent)
