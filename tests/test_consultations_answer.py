@@ -525,6 +525,8 @@ def test_a_visitor_cannot_answer_where_an_account_is_needed(client, clock):
     for c in (_consultation(), _consultation(anonymous=True), _consultation(audience=Audience.INVITED.value)):
         html = client.get(_url(c)).get_data(as_text=True)
         assert "<textarea" not in html and "Pro odpověď se přihlaste" in html
+        # The e-mailed sign-in link brings them back here.
+        assert f'href="/auth/link?next=/k/{c.link_key}"' in html
         response = client.post(_url(c), data={"csrf_token": csrf_token(client, _url(c)), **_answers(c)})
         assert response.status_code == 200 and "<textarea" not in response.get_data(as_text=True)
         assert _responses(c) == []
@@ -584,3 +586,10 @@ def test_pages_are_in_english_on_request(client, clock):
     c = _open_to_visitors()
     html = client.get(_url(c) + "?lang=en").get_data(as_text=True)
     assert "Send the answer" in html and "required" in html
+
+
+def test_a_consultation_without_questions_says_so(client, login_as, clock):
+    c = _consultation(questions=False)
+    login_as("parent")
+    html = client.get(_url(c)).get_data(as_text=True)
+    assert "zatím nemá žádné otázky" in html and "Odeslat odpověď" not in html
