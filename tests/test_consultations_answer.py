@@ -148,7 +148,7 @@ def test_missing_required_answers_are_listed_and_the_given_answers_kept(client, 
     response = _send(client, c, _answers(c, single=None, scale=None, multiple=(1,), text="Školní autobus."))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'class="errors-summary"' in html
+    assert 'class="errors-summary' in html
     # The summary links to the first option of each unanswered required question.
     assert f'href="#q{q[QuestionKind.SINGLE].id}-0"' in html
     assert f'href="#q{q[QuestionKind.SCALE].id}-0"' in html
@@ -178,7 +178,7 @@ def test_an_option_of_another_question_is_refused(client, login_as, clock):
     data = _answers(c)
     data[f"q{q[QuestionKind.SINGLE].id}"] = str(q[QuestionKind.MULTIPLE].options[0].id)
     response = _send(client, c, data)
-    assert response.status_code == 200 and 'class="errors-summary"' in response.get_data(as_text=True)
+    assert response.status_code == 200 and 'class="errors-summary' in response.get_data(as_text=True)
     assert _responses(c) == []
 
 
@@ -426,14 +426,16 @@ def _open_to_visitors(**fields) -> Consultation:
 
 def test_a_visitor_answers_without_an_account(client, clock):
     c = _open_to_visitors()
-    html = client.get(_url(c)).get_data(as_text=True)
+    page = client.get(_url(c))
+    html = page.get_data(as_text=True)
     assert 'name="website"' in html and 'tabindex="-1"' in html and 'autocomplete="off"' in html
     assert 'aria-hidden="true"' in html and "Toto pole nevyplňujte" in html
+    # The browser id comes with the form: long-lived, HttpOnly, SameSite=Lax, only for /k/ pages.
+    cookie = next(c for c in page.headers.getlist("Set-Cookie") if c.startswith("consultation_browser="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/k/" in cookie
+    assert "Max-Age=34560000" in cookie and "Secure" not in cookie
     response = _send(client, c, _answers(c), wait=5, clock=clock)
     assert response.status_code == 302 and response.headers["Location"].endswith("/thanks")
-    cookie = response.headers["Set-Cookie"]
-    assert "consultation_browser=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    assert "Path=/k/" in cookie and "Max-Age=" in cookie
     [stored] = _responses(c)
     browser_id = re.search(r"consultation_browser=([^;]+)", cookie).group(1)
     assert stored.user_id is None and stored.owner_hash is None and stored.ip_hash is None
@@ -449,20 +451,33 @@ def test_one_answer_per_browser(client, clock):
     data = _answers(c)
     fields = hidden_fields(client, _url(c), needs="version")
     clock.shift(5)
-    assert client.post(_url(c), data={**fields, **data}).status_code == 302
+    first = client.post(_url(c), data={**fields, **data})
+    # The id came with the form: a second click sent before this response arrives carries the same one.
+    assert first.status_code == 302 and "consultation_browser" not in first.headers.get("Set-Cookie", "")
     again = client.post(_url(c), data={**fields, **data})  # the same first-answer form again
     assert again.status_code == 302 and again.headers["Location"].endswith("/my-answer")
+    assert len(_responses(c)) == 1
+    # Another browser (another cookie) is another answer.
+    other = client.application.test_client()
+    assert _send(other, c, data, wait=5, clock=clock).status_code == 302
+    assert len(_responses(c)) == 2
+
+
+def test_a_browser_refusing_cookies_still_answers(client, clock):
+    c = _open_to_visitors()
+    fields = hidden_fields(client, _url(c), needs="version")
+    client.delete_cookie("consultation_browser", path="/k/")
+    clock.shift(5)
+    response = client.post(_url(c), data={**fields, **_answers(c)})
+    assert response.status_code == 302 and "consultation_browser=" in response.headers["Set-Cookie"]
     assert len(_responses(c)) == 1
 
 
 def test_a_visitor_over_https_gets_a_secure_cookie(client, clock):
     c = _open_to_visitors()
-    fields = hidden_fields(client, _url(c), needs="version")
-    clock.shift(5)
-    response = client.post(_url(c), data={**fields, **_answers(c)}, base_url="https://localhost",
-                           headers={"Referer": "https://localhost" + _url(c)})
-    assert response.status_code == 302
-    assert "Secure" in response.headers["Set-Cookie"]
+    page = client.get(_url(c), base_url="https://localhost")
+    cookie = next(c for c in page.headers.getlist("Set-Cookie") if c.startswith("consultation_browser="))
+    assert "Secure" in cookie
 
 
 def test_the_honeypot_refuses_and_keeps_the_form(client, clock):

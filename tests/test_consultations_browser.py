@@ -175,6 +175,8 @@ def test_participant_pages_are_accessible_and_fit_a_phone(app):
         page.get_by_role("button", name="Odeslat odpověď").click()  # nothing filled in: the errors
         page.wait_for_load_state()
         assert page.locator(".errors-summary").count() == 1
+        # With JavaScript the focus moves to the summary, so a screen reader starts there.
+        assert page.evaluate("document.activeElement.id") == "errors"
         check("questionnaire with errors")
         page.locator(".errors-summary a").first.click()
         assert page.evaluate("document.activeElement.type") == "radio"  # the summary leads to the field

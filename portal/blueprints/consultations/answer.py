@@ -19,13 +19,14 @@ import logging
 import re
 import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import parse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from portal.blueprints.consultations import bp
@@ -40,7 +41,7 @@ from portal.consultations import access, answering
 from portal.consultations.answering import AlreadyAnswered, AnswerError, Respondent
 from portal.extensions import db, limiter
 from portal.forms_kit import ConfirmForm, conflict
-from portal.models.consultations import Consultation, QuestionKind
+from portal.models.consultations import Consultation, Question, QuestionKind
 from portal.security import token_link
 from portal.versioning import STALE_ERRORS
 
@@ -58,7 +59,11 @@ RATE_SCOPE = "consultation-answer"
 def _consultation(key: str) -> Consultation:
     if len(key) > 64:
         abort(404)
-    consultation = db.session.scalar(select(Consultation).where(Consultation.link_key == key))
+    consultation = db.session.scalar(
+        select(Consultation).where(Consultation.link_key == key)
+        .options(joinedload(Consultation.group),
+                 selectinload(Consultation.questions).selectinload(Question.options))
+    )
     if consultation is None:
         abort(404)
     return consultation
@@ -180,7 +185,12 @@ def answer(key: str):
             return _refusal(consultation, respondent)
         own = answering.own_response(consultation, respondent)
         if own is None:
-            return _render_form(consultation, respondent, answer_form(consultation))
+            page = make_response(_render_form(consultation, respondent, answer_form(consultation)))
+            if not respondent.signed_in and respondent.browser_id is None:
+                # Given with the form, so that a form sent twice at once (a double click) carries one
+                # browser id and stores one answer.
+                _set_browser_cookie(page, secrets.token_urlsafe(32))
+            return page
         values = answering.stored_values(consultation, own)
         return _render_form(consultation, respondent, answer_form(consultation, values=values,
                                                                   version=own.version), own=own)
