@@ -608,3 +608,27 @@ def test_a_consultation_without_questions_says_so(client, login_as, clock):
     login_as("parent")
     html = client.get(_url(c)).get_data(as_text=True)
     assert "zatím nemá žádné otázky" in html and "Odeslat odpověď" not in html
+
+
+def test_the_questionnaire_makes_a_fixed_number_of_queries(client, login_as, clock):
+    """Questions and their options load in a fixed number of statements, however many there are."""
+    from portal.models.consultations import Question, QuestionOption
+    from tests.test_page_queries import counted
+
+    c = _consultation(anonymous=True)
+    login_as("parent")
+
+    def statements() -> int:
+        client.get(_url(c))
+        with counted(db) as seen:
+            assert client.get(_url(c)).status_code == 200
+        return len(seen)
+
+    few = statements()
+    for position in range(4, 10):
+        question = Question(consultation_id=c.id, position=position, kind=QuestionKind.SINGLE.value,
+                            text=f"Otázka {position}", required=False)
+        question.options = [QuestionOption(position=i, label=f"Možnost {i}") for i in range(5)]
+        db.session.add(question)
+    db.session.commit()
+    assert statements() == few
