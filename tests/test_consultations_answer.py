@@ -632,3 +632,29 @@ def test_the_questionnaire_makes_a_fixed_number_of_queries(client, login_as, clo
         db.session.add(question)
     db.session.commit()
     assert statements() == few
+
+
+def test_an_anonymous_answer_is_changed_and_deleted_by_its_owner_only(client, login_as, clock):
+    c = _consultation(anonymous=True)
+    login_as("parent")
+    _send(client, c, _answers(c, scale=2))
+    assert _send(client, c, _answers(c, scale=5)).status_code == 302
+    [stored] = _responses(c)
+    assert stored.user_id is None and stored.version == 2
+    assert {a.scale_value for a in stored.answers if a.scale_value} == {5}
+    assert "Smazat moji odpověď" in client.get(_url(c, "/my-answer/delete")).get_data(as_text=True)
+    login_as("parent")  # someone else in the same browser: nothing of theirs to see or delete
+    assert "empty-state" in client.get(_url(c, "/my-answer")).get_data(as_text=True)
+    refused = client.post(_url(c, "/my-answer/delete"), data={"csrf_token": csrf_token(client, _url(c))})
+    assert refused.status_code == 302 and len(_responses(c)) == 1
+
+
+def test_a_required_text_of_spaces_only_is_a_message(client, login_as, clock):
+    c = _consultation()
+    text_question = _questions(c)[QuestionKind.TEXT]
+    text_question.required = True
+    db.session.commit()
+    login_as("parent")
+    response = _send(client, c, _answers(c, text="   "))
+    assert response.status_code == 200 and "Napište prosím svou odpověď." in response.get_data(as_text=True)
+    assert _responses(c) == []
