@@ -92,6 +92,7 @@ def test_questionnaire_shows_every_kind_accessibly(client, login_as, clock):
     html = client.get(_url(c)).get_data(as_text=True)
     q = _questions(c)
     assert c.title in html and "Ptáme se rodičů" in html
+    assert "Odpovídat můžete do 17. listopadu 2026 10:00." in html  # Prague time, no weekday after "do"
     # Single choice and the scale as radios in a fieldset with a legend; multiple as checkboxes.
     assert html.count("<fieldset") == 3 and html.count("<legend") == 3
     def inputs(kind, type_):
@@ -190,7 +191,7 @@ def test_before_it_opens_the_page_says_when(client, login_as, clock):
     login_as("parent")
     html = client.get(_url(c)).get_data(as_text=True)
     assert "otevře" in html and "<textarea" not in html
-    assert "12. listopadu 2026 10:00" in html  # Prague time (UTC+1)
+    assert "se otevře 12. listopadu 2026 10:00." in html  # Prague time (UTC+1)
 
 
 def test_after_the_close_the_page_says_so_and_links_to_ones_answer(client, login_as, clock):

@@ -20,6 +20,7 @@ import re
 import secrets
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -88,6 +89,11 @@ def _url(endpoint: str, **values) -> str | None:
         return None
 
 
+def _moment(value) -> str:
+    """"10. prosince 2026 8:59" (Prague time): fits after "do" and "se otevře" in Czech, unlike a weekday."""
+    return f"{format_date(value, 'long')} {format_time(value, 'short')}"
+
+
 def _page(consultation: Consultation, respondent: Respondent) -> dict:
     """What every participant page shows about the consultation."""
     return {
@@ -95,6 +101,8 @@ def _page(consultation: Consultation, respondent: Respondent) -> dict:
         "state": access.state(consultation),
         "signed_in": respondent.signed_in,
         "paragraphs": [p.strip() for p in re.split(r"\n\s*\n", consultation.introduction or "") if p.strip()],
+        "opens": _moment(consultation.opens_at),
+        "closes": _moment(consultation.closes_at),
         "retention_months": current_app.config["CONSULTATIONS_PARENT_RETENTION_MONTHS"],
         "mine_url": _url("consultations.mine") if respondent.signed_in else None,
     }
