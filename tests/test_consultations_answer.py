@@ -659,3 +659,32 @@ def test_a_required_text_of_spaces_only_is_a_message(client, login_as, clock):
     response = _send(client, c, _answers(c, text="   "))
     assert response.status_code == 200 and "Napište prosím svou odpověď." in response.get_data(as_text=True)
     assert _responses(c) == []
+
+
+ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "visitor")
+def test_who_may_answer_by_audience_for_every_role(client, login_as, clock, role):
+    """Anyone with the link (signed in) answers a link consultation; an invited-only one refuses everyone
+    not invited (visitors are offered a sign-in link; its managers get a preview); the privacy notice is
+    open to all who have the key."""
+    link, invited = _consultation(), _consultation(audience=Audience.INVITED.value)
+    if role:
+        login_as(role)
+    link_page = client.get(_url(link))
+    invited_page = client.get(_url(invited))
+    if role is None:
+        assert link_page.status_code == 200 and "Pro odpověď se přihlaste" in link_page.get_data(as_text=True)
+        assert invited_page.status_code == 200 and "<textarea" not in invited_page.get_data(as_text=True)
+    else:
+        assert link_page.status_code == 200 and "Odeslat odpověď" in link_page.get_data(as_text=True)
+        if role in ("coordinator", "admin"):  # the territory's managers: a preview without sending
+            html = invited_page.get_data(as_text=True)
+            assert invited_page.status_code == 200 and "náhled" in html and "Odeslat odpověď" not in html
+        else:
+            assert invited_page.status_code == 403
+    for c in (link, invited):
+        assert client.get(_url(c, "/privacy")).status_code == 200
+        assert client.get(_url(c, "/my-answer")).status_code == 200
+        assert client.get(_url(c, "/thanks")).status_code == 302  # nothing answered yet
