@@ -688,3 +688,15 @@ def test_who_may_answer_by_audience_for_every_role(client, login_as, clock, role
         assert client.get(_url(c, "/privacy")).status_code == 200
         assert client.get(_url(c, "/my-answer")).status_code == 200
         assert client.get(_url(c, "/thanks")).status_code == 302  # nothing answered yet
+
+
+def test_garbled_values_are_field_errors_not_server_errors(client, login_as, clock):
+    c = _consultation()
+    login_as("parent")
+    q = _questions(c)
+    garbled = {f"q{q[QuestionKind.SINGLE].id}": "abc", f"q{q[QuestionKind.MULTIPLE].id}": ["1x", "999999"],
+               f"q{q[QuestionKind.SCALE].id}": "9", f"q{q[QuestionKind.TEXT].id}": "Text.", "version": "x"}
+    response = _send(client, c, garbled)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.count("<li><a href=\"#q") == 3
+    assert _responses(c) == []
