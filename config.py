@@ -64,6 +64,11 @@ class Config:
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     SIGNIN_LIMIT_PER_ACCOUNT = os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGNIN_LIMIT_PER_IP = os.environ.get("SIGNIN_LIMIT_PER_IP", "20 per 15 minutes")
+    # Consultations answered without an account: the least time between showing the form and sending it
+    # (anti-spam, with a honeypot field), and how many answers one network (IP address) may store per
+    # consultation.
+    CONSULTATIONS_MIN_FILL_SECONDS = float(os.environ.get("CONSULTATIONS_MIN_FILL_SECONDS", "3"))
+    CONSULTATIONS_ANSWER_LIMIT_PER_IP = os.environ.get("CONSULTATIONS_ANSWER_LIMIT_PER_IP", "10 per hour")
 
     # /healthz: which checks make it answer 503 (comma-separated names); unset = database and Redis.
     HEALTHZ_REQUIRED = (tuple(n.strip() for n in os.environ["HEALTHZ_REQUIRED"].split(",") if n.strip())
@@ -104,12 +109,6 @@ class Config:
     EXPORTS_INLINE_LIMIT_XLSX = int(os.environ.get("EXPORTS_INLINE_LIMIT_XLSX", "1600"))
 
     INVITATION_VALID_DAYS = 14
-    # Consultations: parent accounts inactive this long are deleted (their answers kept anonymously).
-    CONSULTATIONS_PARENT_RETENTION_MONTHS = int(os.environ.get("CONSULTATIONS_PARENT_RETENTION_MONTHS", "24"))
-    # Visitors answering without an account: the least time between showing the form and sending it, and how
-    # many answers one network (IP address) may store per consultation.
-    CONSULTATIONS_MIN_FILL_SECONDS = float(os.environ.get("CONSULTATIONS_MIN_FILL_SECONDS", "3"))
-    CONSULTATIONS_ANSWER_LIMIT_PER_IP = os.environ.get("CONSULTATIONS_ANSWER_LIMIT_PER_IP", "10 per hour")
     PASSWORD_RESET_VALID_MINUTES = 60
     # One-time sign-in links (parents without a password) and the links in consultation invitations.
     SIGN_IN_LINK_VALID_MINUTES = 30
@@ -119,6 +118,9 @@ class Config:
     # The most addresses one pasted invitation list may hold.
     CONSULTATION_INVITE_MAX = 500
     PAGE_SIZE = 25
+    # Parent accounts without activity for this many months are deleted by `flask consultations purge`
+    # (their answers stay, anonymous).
+    CONSULTATIONS_PARENT_RETENTION_MONTHS = int(os.environ.get("CONSULTATIONS_PARENT_RETENTION_MONTHS", "24"))
 
 
 class DevelopmentConfig(Config):
