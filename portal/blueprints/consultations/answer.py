@@ -75,10 +75,11 @@ def _browser_id() -> str | None:
     return value if _BROWSER_ID.fullmatch(value) else None
 
 
-def _respondent(browser_id: str | None = None) -> Respondent:
+def _respondent() -> Respondent:
+    """The signed-in person, or this browser (its id from the cookie, if it has one)."""
     if current_user.is_authenticated:
         return Respondent(user=current_user._get_current_object())
-    return Respondent(browser_id=browser_id or _browser_id())
+    return Respondent(browser_id=_browser_id())
 
 
 def _url(endpoint: str, **values) -> str | None:
