@@ -558,6 +558,7 @@ def test_invited_only_refuses_others_without_saying_who_is_invited(client, login
     response = client.get(_url(c))
     html = response.get_data(as_text=True)
     assert response.status_code == 403 and "jen pro pozvané" in html
+    assert f'href="/auth/link?next=/k/{c.link_key}"' in html  # a link for the address they were invited at
     assert "pozvana@example.cz" not in html and "<textarea" not in html
     token = csrf_token(client, _url(c))
     assert client.post(_url(c), data={"csrf_token": token, **_answers(c)}).status_code == 403
