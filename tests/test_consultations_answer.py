@@ -701,3 +701,31 @@ def test_garbled_values_are_field_errors_not_server_errors(client, login_as, clo
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.count("<li><a href=\"#q") == 3
     assert _responses(c) == []
+
+
+def test_two_submissions_at_the_same_moment_store_one_response(app, client, login_as, clock):
+    """A double click: the same form sent twice at once, from two threads against the real database."""
+    import threading
+
+    c = _consultation()
+    login_as("parent")
+    fields = hidden_fields(client, _url(c), needs="version")
+    twin = app.test_client()
+    twin.set_cookie("session", client.get_cookie("session").value)
+    data = {**fields, **_answers(c)}
+    barrier = threading.Barrier(2)
+    statuses: list[tuple[int, str]] = []
+
+    def send(browser):
+        barrier.wait()
+        response = browser.post(_url(c), data=data)
+        statuses.append((response.status_code, response.headers.get("Location", "")))
+
+    threads = [threading.Thread(target=send, args=(b,)) for b in (client, twin)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(code for code, _ in statuses) == [302, 302]
+    assert sorted(location.rsplit("/", 1)[-1] for _, location in statuses) == ["my-answer", "thanks"]
+    assert len(_responses(c)) == 1
