@@ -583,6 +583,14 @@ def test_a_manager_sees_a_preview_without_a_send_button(client, login_as, clock)
     assert "náhled" in html.lower() and "<textarea" in html and "Odeslat odpověď" not in html
 
 
+def test_consultation_pages_are_not_indexed(client, clock):
+    """The key in the address is the secret: search engines are asked not to keep the pages."""
+    c = _open_to_visitors()
+    for page in ("", "/privacy", "/my-answer"):
+        html = client.get(_url(c, page)).get_data(as_text=True)
+        assert '<meta name="robots" content="noindex, nofollow">' in html
+
+
 def test_unknown_keys_are_not_found(client):
     for page in ("", "/thanks", "/my-answer", "/my-answer/delete", "/privacy"):
         assert client.get(f"/k/neexistuje{page}").status_code == 404
