@@ -737,3 +737,17 @@ def test_two_submissions_at_the_same_moment_store_one_response(app, client, logi
     assert sorted(code for code, _ in statuses) == [302, 302]
     assert sorted(location.rsplit("/", 1)[-1] for _, location in statuses) == ["my-answer", "thanks"]
     assert len(_responses(c)) == 1
+
+
+def test_a_person_learns_which_consultations_they_answered(client, login_as, clock):
+    """For the person's own list: named answers by user id, anonymous ones by their owner hash."""
+    named, anonymous, untouched = _consultation(), _consultation(anonymous=True), _consultation()
+    user = login_as("parent")
+    _send(client, named, _answers(named))
+    _send(client, anonymous, _answers(anonymous))
+    other = login_as("parent")
+    _send(client, untouched, _answers(untouched))
+    everything = [named, anonymous, untouched]
+    assert answering.answered_by(user, everything) == {named.id, anonymous.id}
+    assert answering.answered_by(other, everything) == {untouched.id}
+    assert answering.answered_by(user, []) == set()

@@ -29,7 +29,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from portal import audit, clock
 from portal.consultations import access
@@ -116,6 +116,22 @@ def own_response(consultation: Consultation, respondent: Respondent) -> Consulta
     return db.session.scalar(
         select(ConsultationResponse).where(ConsultationResponse.consultation_id == consultation.id, where)
     )
+
+
+def answered_by(user: User, consultations: list[Consultation]) -> set[int]:
+    """Which of these consultations the signed-in person has answered: named ones by their user id,
+    anonymous ones by their owner hash (only they, signed in, can compute it). One query; for the person's
+    own list of consultations, never for anyone else's."""
+    if not consultations:
+        return set()
+    hashes = [owner_hash(c, user) for c in consultations if c.anonymous]
+    ids = [c.id for c in consultations]
+    return set(db.session.scalars(
+        select(ConsultationResponse.consultation_id).where(
+            ConsultationResponse.consultation_id.in_(ids),
+            or_(ConsultationResponse.user_id == user.id, ConsultationResponse.owner_hash.in_(hashes)),
+        )
+    ))
 
 
 def may_answer(consultation: Consultation, respondent: Respondent) -> bool:
