@@ -751,3 +751,30 @@ def test_a_person_learns_which_consultations_they_answered(client, login_as, clo
     assert answering.answered_by(user, everything) == {named.id, anonymous.id}
     assert answering.answered_by(other, everything) == {untouched.id}
     assert answering.answered_by(user, []) == set()
+
+
+def test_anonymous_answers_keep_the_day_not_the_moment(client, login_as, clock):
+    anonymous, named = _consultation(anonymous=True), _consultation()
+    login_as("parent")
+    clock.move_to(datetime(2026, 11, 10, 15, 47, 12, tzinfo=UTC))
+    _send(client, anonymous, _answers(anonymous))
+    _send(client, named, _answers(named))
+    [kept] = _responses(anonymous)
+    midnight = datetime(2026, 11, 9, 23, 0, tzinfo=UTC)  # 10 November, 00:00 in Prague
+    assert kept.submitted_at == midnight and db.session.get(Consultation, anonymous.id).frozen_at == midnight
+    [exact] = _responses(named)
+    assert exact.submitted_at == datetime(2026, 11, 10, 15, 47, 12, tzinfo=UTC)
+    # A change the same day still raises the version (the optimistic lock holds).
+    clock.shift(60)
+    _send(client, anonymous, _answers(anonymous, scale=1))
+    [kept] = _responses(anonymous)
+    assert kept.version == 2 and kept.updated_at == midnight
+    assert "15:47" not in client.get(_url(anonymous, "/my-answer")).get_data(as_text=True)
+
+
+def test_an_anonymous_answer_on_the_opening_day_is_not_dated_before_the_opening(client, login_as, clock):
+    c = _consultation(anonymous=True, opens_at=NOW - timedelta(hours=1))
+    login_as("parent")
+    _send(client, c, _answers(c))
+    [kept] = _responses(c)
+    assert kept.submitted_at == NOW - timedelta(hours=1)

@@ -8,6 +8,8 @@ Who answers how (DOMAIN.md, "Consultations with parents"; issue 12):
   found by `browser_hash` = a keyed hash of a random browser id kept in a cookie (the id itself is never
   stored). The IP address is not stored at all (the rate limit keys on a keyed hash of it).
 
+Anonymous responses keep only the day they were given or changed (`stamp`), not the moment.
+
 A response is stored whole in one transaction or not at all. The consultation's state is checked inside
 that transaction, by the conditional UPDATE that also freezes the questionnaire with the first response
 (`UPDATE consultation SET frozen_at = now WHERE id = ? AND frozen_at IS NULL AND opens_at <= now AND
@@ -30,12 +32,12 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm.attributes import flag_modified
 
 from portal import audit, clock
 from portal.consultations import access
 from portal.extensions import db
 from portal.models import User
-from portal.models.base import utcnow
 from portal.models.consultations import (
     SCALE_VALUES,
     Consultation,
@@ -232,15 +234,25 @@ def _closed_message(consultation: Consultation, at: datetime) -> str:
     return _("The consultation has closed, so your answer has not been saved. Thank you for your interest.")
 
 
+def stamp(consultation: Consultation, at: datetime) -> datetime:
+    """The time stored with a response: the moment for named consultations; for anonymous ones only the day
+    (Prague), never before the opening, since an exact moment could be matched with other records (sign-ins,
+    server logs) to find who answered."""
+    if not consultation.anonymous:
+        return at
+    day = at.astimezone(clock.zone()).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(day, consultation.opens_at)
+
+
 def _check_open_and_freeze(consultation: Consultation) -> datetime:
     """Inside the transaction: refuse unless the consultation is open now; freeze its questionnaire with the
-    first response (one conditional UPDATE). Returns the moment used."""
+    first response (one conditional UPDATE). Returns the time to store (`stamp`)."""
     at = clock.now()
     frozen = db.session.execute(
         update(Consultation)
         .where(Consultation.id == consultation.id, Consultation.frozen_at.is_(None),
                Consultation.opens_at <= at, Consultation.closes_at > at)
-        .values(frozen_at=at)
+        .values(frozen_at=stamp(consultation, at))
         .execution_options(synchronize_session=False)
     ).rowcount
     if not frozen:
@@ -250,7 +262,7 @@ def _check_open_and_freeze(consultation: Consultation) -> datetime:
         ).one_or_none()
         if current is None or not (current.opens_at <= at < current.closes_at):
             raise AnswerError(_closed_message(consultation, at))
-    return at
+    return stamp(consultation, at)
 
 
 def _audit(action: str, consultation: Consultation, respondent: Respondent, response_id: int | None) -> None:
@@ -308,9 +320,12 @@ def change(consultation: Consultation, response: ConsultationResponse, values: M
     StaleEdit/StaleDataError when the response changed since the form was shown (another tab)."""
     values = _checked(consultation, values)
     check_version(response, seen_version)
-    _check_open_and_freeze(consultation)
+    at = _check_open_and_freeze(consultation)
     response.answers.clear()  # delete-orphan: the old answers (and their tags) go
-    response.updated_at = utcnow()  # the UPDATE raises the version (and fails if another tab saved first)
+    response.updated_at = at
+    # Always an UPDATE (the day may equal the stored one): it raises the version, and fails if another tab
+    # saved first.
+    flag_modified(response, "updated_at")
     db.session.flush()
     response.answers.extend(_answer_rows(response.id, consultation.questions, values))
     db.session.flush()
