@@ -64,6 +64,11 @@ class Config:
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     SIGNIN_LIMIT_PER_ACCOUNT = os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGNIN_LIMIT_PER_IP = os.environ.get("SIGNIN_LIMIT_PER_IP", "20 per 15 minutes")
+    # Consultations answered without an account: the least time between showing the form and sending it
+    # (anti-spam, with a honeypot field), and how many answers one network (IP address) may store per
+    # consultation.
+    CONSULTATIONS_MIN_FILL_SECONDS = float(os.environ.get("CONSULTATIONS_MIN_FILL_SECONDS", "3"))
+    CONSULTATIONS_ANSWER_LIMIT_PER_IP = os.environ.get("CONSULTATIONS_ANSWER_LIMIT_PER_IP", "10 per hour")
 
     # /healthz: which checks make it answer 503 (comma-separated names); unset = database and Redis.
     HEALTHZ_REQUIRED = (tuple(n.strip() for n in os.environ["HEALTHZ_REQUIRED"].split(",") if n.strip())

@@ -160,6 +160,12 @@ EXPECTED: dict[str, Access] = {
     "consultations.remove_tag": Access.MEMBER,
     "consultations.export": Access.MEMBER,
     "consultations.respondents": Access.MEMBER,
+    # Consultations, participants' side: the key in /k/<key> is the secret; who may answer is checked on top.
+    "consultations.answer": Access.TOKEN,
+    "consultations.thanks": Access.TOKEN,
+    "consultations.my_answer": Access.TOKEN,
+    "consultations.delete_answer": Access.TOKEN,
+    "consultations.privacy": Access.TOKEN,
 }
 
 ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]

@@ -10,7 +10,10 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from sqlalchemy import select
 
+from portal.extensions import db
+from portal.models.consultations import Consultation
 from tests.browser import browser_page, live_server
 
 pytestmark = [
@@ -40,7 +43,10 @@ def _start_urls(app) -> list[str]:
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith(SKIP_PREFIXES):
             urls.append(rule.rule)
-    return sorted(urls)
+    # Consultations are answered on addresses with a secret key (/k/<key>), e-mailed or shared by the
+    # coordinators rather than linked from every page: the demo data's are visited first.
+    keys = db.session.scalars(select(Consultation.link_key).order_by(Consultation.id)).all()
+    return [f"/k/{key}{page}" for key in keys for page in ("", "/privacy")] + sorted(urls)
 
 
 def _violations(page) -> list[str]:
