@@ -84,9 +84,13 @@ def _keyed(message: str) -> str:
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
-def owner_hash(consultation: Consultation, user: User) -> str:
+def owner_key(consultation_id: int, user_id: int) -> str:
     """Lets a signed-in person find their own anonymous response; unusable without SECRET_KEY."""
-    return _keyed(f"consultation:{consultation.id}:user:{user.id}")
+    return _keyed(f"consultation:{consultation_id}:user:{user_id}")
+
+
+def owner_hash(consultation: Consultation, user: User) -> str:
+    return owner_key(consultation.id, user.id)
 
 
 def browser_hash(consultation: Consultation, browser_id: str) -> str:

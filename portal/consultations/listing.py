@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.consultations import reads
 from portal.consultations.access import state
+from portal.consultations.answering import owner_key
 from portal.extensions import db
 from portal.groups.services import _active_on
 from portal.models import Membership, Role, User, WorkingGroup
@@ -52,9 +53,13 @@ def _invited_condition(user: User):
 
 
 def _answered_condition(user: User):
-    # Named answers only: an anonymous response holds no user id (its owner hash is the answering side's).
+    """Answered by this person: named answers by user id, anonymous ones by the owner hash only they (signed
+    in) can compute — one per anonymous consultation."""
+    anonymous = db.session.scalars(select(Consultation.id).where(Consultation.anonymous.is_(True))).all()
+    hashes = [owner_key(cid, user.id) for cid in anonymous]
     return Consultation.id.in_(
-        select(ConsultationResponse.consultation_id).where(ConsultationResponse.user_id == user.id))
+        select(ConsultationResponse.consultation_id).where(
+            or_(ConsultationResponse.user_id == user.id, ConsultationResponse.owner_hash.in_(hashes))))
 
 
 def mine_query(user: User, on: date) -> Select:

@@ -25,8 +25,6 @@ The functions only flush; the command commits (or, with --dry-run, rolls back).
 from __future__ import annotations
 
 import calendar
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,6 +33,7 @@ from sqlalchemy import String, cast, delete, func, or_, select, update
 
 from portal import audit
 from portal.batching import chunked
+from portal.consultations.answering import owner_key as owner_hash
 from portal.extensions import db
 from portal.models import Invitation, LoginSession, OneTimeLink, Role, User
 from portal.models.base import utcnow
@@ -45,14 +44,6 @@ from portal.models.people import AuditEvent
 from portal.models.rounds import Comment
 
 REMOVED_PREFIX = "removed:"
-
-
-def owner_hash(consultation_id: int, user_id: int) -> str:
-    """The keyed hash by which a signed-in person finds their own anonymous answer (the answering side's
-    scheme: HMAC-SHA256 of "consultation:<id>:user:<id>" with the app's secret key)."""
-    key = current_app.config["SECRET_KEY"].encode()
-    message = f"consultation:{consultation_id}:user:{user_id}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def months_before(moment: datetime, months: int) -> datetime:

@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.routing import BuildError
 from wtforms import HiddenField, StringField
 from wtforms.validators import InputRequired
 
@@ -34,16 +33,6 @@ class TagForm(FlaskForm):
     answer = HiddenField()
     label = StringField(_l("Tag"), validators=[InputRequired(message=_l("Enter a tag.")),
                                                 MaxLength(results.TAG_MAX)])
-
-
-@bp.app_template_global()
-def url_if(endpoint: str, **values) -> str | None:
-    """The address of an endpoint of another part of the consultations, or None while it does not exist
-    (the four parts are built apart; once merged every link shows)."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 def _knows(consultation: Consultation) -> bool:

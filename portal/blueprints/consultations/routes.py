@@ -27,7 +27,6 @@ from portal.blueprints.consultations.manage_forms import (
     DeleteConsultationForm,
     QuestionForm,
 )
-from portal.blueprints.consultations.manage_links import maybe_url, share_link
 from portal.consultations import access, listing, reads, services
 from portal.consultations.services import ConsultationData, ConsultationError, QuestionData
 from portal.extensions import db
@@ -73,7 +72,7 @@ def _refused(form, error: ConsultationError) -> None:
 
 def _labels() -> dict:
     return {"state_labels": access.STATE_LABELS, "audience_labels": services.AUDIENCE_LABELS,
-            "kind_labels": services.KIND_LABELS, "when": local_label, "maybe_url": maybe_url}
+            "kind_labels": services.KIND_LABELS, "when": local_label}
 
 
 # ---- lists -------------------------------------------------------------------------------------------
@@ -183,7 +182,8 @@ def detail(consultation_id: int):
         state=access.state(consultation), questions=list(consultation.questions),
         respondents=reads.respondent_counts(ids)[consultation.id],
         invited=reads.invitee_counts(ids)[consultation.id],
-        share_link=share_link(consultation), frozen=consultation.frozen_at is not None,
+        share_link=url_for("consultations.answer", key=consultation.link_key, _external=True),
+        frozen=consultation.frozen_at is not None,
         consultation_document=(db.session.get(DocumentVersion, consultation.document_version_id)
                                if consultation.document_version_id else None),
         consultation_proposal=(db.session.get(Proposal, consultation.proposal_id)

@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import forms_kit, web
-from portal.blueprints.consultations.manage_links import maybe_url
 from portal.blueprints.groups import bp
 from portal.blueprints.groups.forms import (
     GROUP_ROLE_LABELS,
@@ -98,7 +97,7 @@ def show(group_id: int):
     return render_template("groups/show.html", group=group, viewer=viewer, on=on, is_today=(on == today()),
                            meetings_box=meetings_box, composition=composition,
                            consultations_box=consultations_box,
-                           consultation_links={c.id: maybe_url("consultations.answer", key=c.link_key)
+                           consultation_links={c.id: url_for("consultations.answer", key=c.link_key)
                                                for c in consultations_box.consultations},
                            consultation_state_labels=consultation_access.STATE_LABELS,
                            assessment=composition.assessment,
