@@ -43,6 +43,7 @@ from portal.meetings import reads as meeting_reads
 from portal.models import Membership, WorkingGroup
 from portal.models.base import utcnow
 from portal.models.groups import Category, PendingMembership
+from portal.reports import reads as report_reads
 from portal.security import coordinators, members, public, signed_in
 from portal.versioning import STALE_ERRORS
 
@@ -93,6 +94,7 @@ def show(group_id: int):
     meetings_box = meeting_reads.group_summary(current_user, group, today(), utcnow())
     return render_template("groups/show.html", group=group, viewer=viewer, on=on, is_today=(on == today()),
                            meetings_box=meetings_box, composition=composition,
+                           reports_box=report_reads.group_box(current_user, group),
                            assessment=composition.assessment,
                            bars=composition_bars(composition.assessment),
                            columns=timeline_columns(composition.timeline), **_labels())
