@@ -225,7 +225,8 @@ def test_a_hidden_group_cannot_publish_to_everyone(group_year):
 
 def test_the_embedded_html_keeps_the_text_and_drops_what_a_page_must_not_carry():
     stored = ('<!doctype html><html><head><title>T</title><style>p{color:red}</style></head><body>'
-              '<h1>Výroční zpráva 2025</h1><p style="color:red" onclick="x()">Konaná jednání: 5 &amp; &lt;b&gt;</p>'
+              '<h1>Výroční zpráva 2025</h1>'
+              '<p style="color:red" onclick="x()">Konaná jednání: 5 &amp; &lt;b&gt;</p>'
               '<script>alert(1)</script><a href="javascript:alert(1)">odkaz</a>'
               '<svg viewBox="0 0 10 10" role="img"><title>Graf</title><rect width="5" height="5"/></svg>'
               '<h2>Složení</h2></body></html>').encode()

@@ -190,8 +190,8 @@ def next_number(group_id: int, start: date, end: date, language: str) -> int:
 
 
 def generate(group: WorkingGroup, start: date, end: date, language: str, *, foreword: str | None,
-             notes: str | None, author: User | None, job_id: int | None = None,
-             progress: Callable[[int, str], None] | None = None) -> ReportVersion:
+             notes: str | None, author: User | None, author_name: str | None = None,
+             job_id: int | None = None, progress: Callable[[int, str], None] | None = None) -> ReportVersion:
     """Gather, render and store a new frozen version (flushed; the caller commits)."""
     if progress:
         progress(5, "collecting")
@@ -205,7 +205,7 @@ def generate(group: WorkingGroup, start: date, end: date, language: str, *, fore
         group_id=group.id, start=start, end=end, language=language,
         number=next_number(group.id, start, end, language), title=report.title[:400],
         generated_at=utcnow(), author_id=author.id if author else None,
-        author_name=author.name if author else "—",
+        author_name=author.name if author else (author_name or "—"),
         data_digest=data_digest(report), report_digest=report.digest(), collect_ms=collect_ms,
         data_json=report.to_json(), html=files["html"], pdf=files["pdf"], docx=files["docx"],
         visibility=ReportVisibility.COORDINATORS.value, job_id=job_id,
