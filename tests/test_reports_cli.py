@@ -28,7 +28,8 @@ def _clock():
 def group():
     territory = make_territory()
     group = make_group(territory, name="PS pro rovné příležitosti")
-    add_member(group, make_user("member", territory=territory), category="teacher", joined_on=date(2024, 1, 1))
+    member = make_user("member", territory=territory)
+    add_member(group, member, category="teacher", joined_on=date(2024, 1, 1))
     make_meeting(group, starts_at=datetime(2025, 4, 8, 14, 0, tzinfo=UTC), status="held")
     return group
 
@@ -78,13 +79,14 @@ def test_a_period_and_storing_a_version(app, group, tmp_path):
     assert version.author_name == "příkazová řádka (flask report)"
     assert out.read_bytes() == version.pdf  # the file written is the stored one
     assert "uloženo jako verze 1" in result.stderr
-    run(app, "--group", group.id, "--start", "2025-03-01", "--end", "2025-08-31", "--out", tmp_path / "b.docx",
-        "--store")
+    run(app, "--group", group.id, "--start", "2025-03-01", "--end", "2025-08-31",
+        "--out", tmp_path / "b.docx", "--store")
     assert db.session.scalar(select(func.max(ReportVersion.number))) == 2
 
 
 @pytest.mark.parametrize(("args", "code", "czech", "english"), [
-    (["--group", 999999, "--year", 2025], 3, "Skupina číslo 999999 neexistuje", "There is no group number 999999"),
+    (["--group", 999999, "--year", 2025], 3, "Skupina číslo 999999 neexistuje",
+     "There is no group number 999999"),
     (["--year", 2014], 2, "před rokem 2015", "before 2015"),
     (["--year", 2030], 2, "nezačalo", "has not begun"),
     (["--year", 12], 2, "není rok", "is not a year"),
