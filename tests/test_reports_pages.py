@@ -40,15 +40,25 @@ def setting():
     membership = add_member(group, member, category="teacher", joined_on=date(2024, 1, 1))
     parent = make_user("parent", territory=territory)
     add_member(group, parent, category="parent", joined_on=date(2024, 1, 1))
-    meetings = [make_meeting(group, starts_at=datetime(2025, month, 10, 14, 0, tzinfo=UTC), status="held")
-                for month in (3, 6, 10)]
-    return dict(group=group, chair=chair, member=member, parent=parent, membership=membership,
-                meetings=meetings, territory=territory)
+    meetings = [
+        make_meeting(group, starts_at=datetime(2025, month, 10, 14, 0, tzinfo=UTC), status="held")
+        for month in (3, 6, 10)
+    ]
+    return dict(
+        group=group,
+        chair=chair,
+        member=member,
+        parent=parent,
+        membership=membership,
+        meetings=meetings,
+        territory=territory,
+    )
 
 
 def stored(setting, visibility: str = "coordinators", language: str = "cs") -> ReportVersion:
-    version = keeping.generate(setting["group"], START, END, language, foreword="Úvodní slovo", notes=None,
-                               author=setting["chair"])
+    version = keeping.generate(
+        setting["group"], START, END, language, foreword="Úvodní slovo", notes=None, author=setting["chair"]
+    )
     version.visibility = visibility
     db.session.commit()
     return version
@@ -78,12 +88,15 @@ def test_the_coordinator_chooses_a_year_or_a_period(client, login_as, setting):
     assert "Zpráva za období 1. 3. 2025 – 31. 8. 2025" in html
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("year=abc", "není rok"),
-    ("year=2014", "před rokem 2015"),
-    ("start=2025-05-01&end=2025-04-01", "končí dřív"),
-    ("start=2025-05-01", "Zadejte obě data"),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("year=abc", "není rok"),
+        ("year=2014", "před rokem 2015"),
+        ("start=2025-05-01&end=2025-04-01", "končí dřív"),
+        ("start=2025-05-01", "Zadejte obě data"),
+    ],
+)
 def test_a_bad_period_is_explained_and_last_year_shown(client, login_as, setting, query, message):
     login_as(setting["chair"])
     response = client.get(f"/groups/{setting['group'].id}/reports?{query}")
@@ -150,7 +163,10 @@ def test_generating_runs_a_job_and_a_double_submit_creates_one_version(client, l
 
     fields = hidden_fields(client, f"/groups/{group.id}/reports?year=2025", needs="once", action=action)
     client.post(action, data={**fields, "language": "en"})
-    assert {(v.language, v.number) for v in db.session.scalars(select(ReportVersion))} == {("cs", 1), ("en", 1)}
+    assert {(v.language, v.number) for v in db.session.scalars(select(ReportVersion))} == {
+        ("cs", 1),
+        ("en", 1),
+    }
 
 
 def test_the_progress_page_refreshes_itself_while_the_job_waits(client, login_as, setting, app, monkeypatch):
@@ -181,30 +197,48 @@ def test_the_version_page_shows_the_frozen_report_and_its_files(client, login_as
     page_is_clean(html)
     assert "Výroční zpráva o činnosti 2025: PS rovné příležitosti" in html
     assert "Jana Předsedkyně" in html and version.data_digest[:12] in html and "Jen koordinátoři" in html
-    for fmt, mimetype in (("pdf", "application/pdf"), ("html", "text/html; charset=utf-8"),
-                          ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")):
-        response = client.get(f"/reports/{version.id}/{fmt}")
+    for fmt, mimetype in (
+        ("pdf", "application/pdf"),
+        ("html", "text/html; charset=utf-8"),
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ):
+        response = client.get(f"/reports/{version.id}/file.{fmt}")
         assert response.status_code == 200 and response.mimetype == mimetype.split(";")[0]
         assert response.data == getattr(version, fmt)
         disposition = response.headers["Content-Disposition"]
         assert f"vyrocni-zprava-2025-{setting['group'].slug}-v1.{fmt}" in disposition
-    text = " ".join(PdfReader(io.BytesIO(client.get(f"/reports/{version.id}/pdf").data)).pages[0]
-                    .extract_text().split())
+    text = " ".join(
+        PdfReader(io.BytesIO(client.get(f"/reports/{version.id}/file.pdf").data))
+        .pages[0]
+        .extract_text()
+        .split()
+    )
     assert "Výroční zpráva o činnosti 2025" in text
-    assert client.get(f"/reports/{version.id}/odt").status_code == 404
+    assert client.get(f"/reports/{version.id}/file.odt").status_code == 404
 
 
 def test_english_and_period_file_names(client, login_as, setting):
     login_as(setting["chair"])
     english = stored(setting, language="en")
-    period = keeping.generate(setting["group"], date(2025, 3, 1), date(2025, 8, 31), "cs", foreword=None,
-                              notes=None, author=setting["chair"])
+    period = keeping.generate(
+        setting["group"],
+        date(2025, 3, 1),
+        date(2025, 8, 31),
+        "cs",
+        foreword=None,
+        notes=None,
+        author=setting["chair"],
+    )
     db.session.commit()
     slug = setting["group"].slug
-    assert f"vyrocni-zprava-2025-{slug}-v1-en.pdf" in client.get(
-        f"/reports/{english.id}/pdf").headers["Content-Disposition"]
-    assert f"zprava-o-cinnosti-2025-03-01-2025-08-31-{slug}-v1.docx" in client.get(
-        f"/reports/{period.id}/docx").headers["Content-Disposition"]
+    assert (
+        f"vyrocni-zprava-2025-{slug}-v1-en.pdf"
+        in client.get(f"/reports/{english.id}/file.pdf").headers["Content-Disposition"]
+    )
+    assert (
+        f"zprava-o-cinnosti-2025-03-01-2025-08-31-{slug}-v1.docx"
+        in client.get(f"/reports/{period.id}/file.docx").headers["Content-Disposition"]
+    )
 
 
 def test_the_page_says_when_the_data_changed_and_the_files_stay(client, login_as, setting, app, monkeypatch):
@@ -222,7 +256,10 @@ def test_the_page_says_when_the_data_changed_and_the_files_stay(client, login_as
     assert "Od vytvoření této verze se data změnila." in html
     listing = client.get(f"/groups/{setting['group'].id}/reports?year=2025").get_data(as_text=True)
     assert "Od této verze se data změnila." in listing
-    assert tuple(client.get(f"/reports/{version.id}/{fmt}").data for fmt in ("html", "pdf", "docx")) == files
+    assert (
+        tuple(client.get(f"/reports/{version.id}/file.{fmt}").data for fmt in ("html", "pdf", "docx"))
+        == files
+    )
 
 
 # ---- publishing ------------------------------------------------------------------------------------------
@@ -236,8 +273,10 @@ def test_publishing_asks_first_then_members_then_everyone_read_it(client, login_
     assert confirm.status_code == 200 and "Zveřejnit zprávu" in confirm.get_data(as_text=True)
     page_is_clean(confirm.get_data(as_text=True))
     fields = hidden_fields(client, f"/reports/{version.id}/publish", needs="version")
-    assert client.post(f"/reports/{version.id}/publish", data={**fields, "visibility": "members"}
-                       ).status_code == 302
+    assert (
+        client.post(f"/reports/{version.id}/publish", data={**fields, "visibility": "members"}).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(ReportVersion, version.id).visibility == "members"
 
@@ -250,12 +289,12 @@ def test_publishing_asks_first_then_members_then_everyone_read_it(client, login_
     assert member.get(f"/reports/{version.id}").status_code == 200
     assert "Výroční zpráva o činnosti 2025" in member.get(f"/groups/{group.id}").get_data(as_text=True)
     assert parent.get(f"/reports/{version.id}").status_code == 404
-    assert anonymous.get(f"/reports/{version.id}/pdf").status_code == 404
+    assert anonymous.get(f"/reports/{version.id}/file.pdf").status_code == 404
 
     fields = hidden_fields(client, f"/reports/{version.id}/publish", needs="version")
     client.post(f"/reports/{version.id}/publish", data={**fields, "visibility": "public"})
     assert parent.get(f"/reports/{version.id}").status_code == 200
-    assert anonymous.get(f"/reports/{version.id}/pdf").data == version.pdf
+    assert anonymous.get(f"/reports/{version.id}/file.pdf").data == version.pdf
     group_page = anonymous.get(f"/groups/{group.id}").get_data(as_text=True)
     assert f'href="/reports/{version.id}"' in group_page
     assert "Výroční zpráva o činnosti 2025" in anonymous.get("/reports").get_data(as_text=True)
@@ -319,12 +358,19 @@ def test_every_role_on_every_route(app, setting, visibility):
         "admin": make_user("admin", territory=other_territory),
     }
     managers = {"chair", "coordinator of the territory", "admin"}
-    readers = managers | ({"member"} if visibility == "members" else set()) | (
-        set(people) if visibility == "public" else set())
+    readers = (
+        managers
+        | ({"member"} if visibility == "members" else set())
+        | (set(people) if visibility == "public" else set())
+    )
     job = keeping.start_generation(group, START, END, "cs", actor=setting["chair"])
     db.session.commit()
-    reading = [f"/reports/{version.id}", f"/reports/{version.id}/pdf", f"/reports/{version.id}/docx",
-               f"/reports/{version.id}/html"]
+    reading = [
+        f"/reports/{version.id}",
+        f"/reports/{version.id}/file.pdf",
+        f"/reports/{version.id}/file.docx",
+        f"/reports/{version.id}/file.html",
+    ]
     managing = [f"/reports/{version.id}/publish", f"/reports/{version.id}/unpublish"]
     posts = [f"/groups/{group.id}/reports/draft?year=2025", f"/groups/{group.id}/reports/generate?year=2025"]
     for name, user in people.items():
@@ -375,11 +421,13 @@ def test_readers_see_only_what_is_published_to_them(app, setting):
     for_members = stored(setting, "members")
     public = stored(setting, "public")
     group = setting["group"]
-    member_page = _client_for(app, setting["member"]).get(f"/groups/{group.id}/reports").get_data(as_text=True)
-    assert f"/reports/{for_members.id}\"" in member_page and f"/reports/{public.id}\"" in member_page
-    assert f"/reports/{hidden.id}\"" not in member_page and "Vytvořit zprávu" not in member_page
+    member_page = (
+        _client_for(app, setting["member"]).get(f"/groups/{group.id}/reports").get_data(as_text=True)
+    )
+    assert f'/reports/{for_members.id}"' in member_page and f'/reports/{public.id}"' in member_page
+    assert f'/reports/{hidden.id}"' not in member_page and "Vytvořit zprávu" not in member_page
     anonymous_page = _client_for(app, None).get(f"/groups/{group.id}/reports").get_data(as_text=True)
-    assert f"/reports/{public.id}\"" in anonymous_page and f"/reports/{for_members.id}\"" not in anonymous_page
+    assert f'/reports/{public.id}"' in anonymous_page and f'/reports/{for_members.id}"' not in anonymous_page
     assert "Úvodní slovo" not in anonymous_page  # no draft form for readers
     public.visibility = "coordinators"
     for_members.visibility = "coordinators"

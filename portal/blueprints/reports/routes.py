@@ -243,7 +243,7 @@ def show(version_id: int):
                            period_args=_period_args(version.start, version.end))
 
 
-@bp.get("/reports/<int:version_id>/<fmt>")
+@bp.get("/reports/<int:version_id>/file.<fmt>")
 @public
 def download(version_id: int, fmt: str):
     """One of the version's stored files, byte for byte as generated."""
