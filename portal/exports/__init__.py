@@ -14,7 +14,8 @@ Printable documents (`portal.exports.documents`)::
 
     doc = Document(title="Vyúčtování", details=[("Skupina", "…")], landscape=True, mark=None,
                    blocks=[Heading("Položky"), Table(header=[…], rows=[[…], …], widths=[1, 4, 2]),
-                           Paragraph("…"), Markdown(user_text), BulletList([…])])
+                           Paragraph("…"), Markdown(user_text), BulletList([…]),
+                           Image(svg_string, alt="…")])
     to_docx(doc) / to_pdf(doc) / to_html(doc)
 
 ``landscape=True`` is the landscape table layout (DOCX section orientation, PDF page size); a `Table`
@@ -43,6 +44,7 @@ from portal.exports.documents import (
     BulletList,
     Document,
     Heading,
+    Image,
     Markdown,
     Paragraph,
     Table,
@@ -61,6 +63,7 @@ __all__ = [
     "BulletList",
     "Document",
     "Heading",
+    "Image",
     "Markdown",
     "Paragraph",
     "Table",

@@ -59,9 +59,24 @@ class Table:
     widths: Sequence[float] | None = None
     blank_rows: int = 0
     row_height: float | None = None
+    caption: str | None = None  # HTML <caption>; in DOCX a "Caption" paragraph above the table
 
 
-Block = Heading | Paragraph | Markdown | BulletList | Table
+@dataclass
+class Image:
+    """A picture drawn from an SVG string (e.g. a chart of `portal.reports.charts`): inline SVG in the HTML
+    and the PDF, a PNG (cairosvg) in the DOCX, with `alt` as the picture's text alternative there.
+
+    ``width`` is in cm on the page (the picture keeps its proportions). The SVG goes into the HTML as it
+    is, so it must come from code that escapes its texts (as `portal.reports.charts` does), never from
+    a user."""
+
+    svg: str
+    alt: str
+    width: float = 16.0
+
+
+Block = Heading | Paragraph | Markdown | BulletList | Table | Image
 
 
 @dataclass
@@ -85,6 +100,8 @@ class Document:
                 size += len(block.items)
             elif isinstance(block, Markdown):
                 size += (block.text.count("\n\n") + 1) // 5
+            elif isinstance(block, Image):
+                size += 5  # an SVG chart costs about as much as a few table rows
             else:
                 size += 1
         return size
@@ -170,10 +187,31 @@ def to_docx(document: Document) -> bytes:
         elif isinstance(block, Markdown):
             _MarkdownToWord(word).feed(str(render_markdown(block.text, top_heading=3)))
         elif isinstance(block, Table):
+            if block.caption:
+                word.add_paragraph(block.caption, style="Caption")
             _table(word, block, usable)
+        elif isinstance(block, Image):
+            _image(word, block, usable)
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
+
+
+def svg_to_png(svg: str, *, scale: float = 2.0) -> bytes:
+    """An SVG as PNG bytes, drawn by cairosvg at `scale` times its size (sharp in print)."""
+    import cairosvg
+
+    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale)
+
+
+def _image(word, block: Image, usable: float) -> None:
+    """The SVG as a PNG picture in its own paragraph, with `alt` as its description (Word's alt text)."""
+    from docx.shared import Cm
+
+    word.add_picture(io.BytesIO(svg_to_png(block.svg)), width=Cm(min(block.width, usable)))
+    properties = word.inline_shapes[-1]._inline.docPr
+    properties.set("descr", block.alt)
+    properties.set("title", block.alt)
 
 
 def _repeat_as_header(row) -> None:

@@ -1,16 +1,18 @@
 """What pages, exports and reports read about a group's members beyond `portal.groups.services`' date
-rules: the territory's groups, the former members' list and the member table of the exports."""
+rules: the territory's groups, the former members' list, the member table of the exports, and the joiners and
+leavers of a period (the annual report)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 
 from portal.extensions import db
 from portal.groups import services
-from portal.groups.balance import CATEGORY_LABELS, GROUP_ROLE_LABELS
+from portal.groups.balance import CATEGORIES, CATEGORY_LABELS, GROUP_ROLE_LABELS
 from portal.models import Membership, User, WorkingGroup
 
 
@@ -42,3 +44,47 @@ def member_rows(group: WorkingGroup, on: date) -> tuple[list[str], list[list[str
         for m in services.active_members(group, on)
     ]
     return header, rows
+
+
+@dataclass(frozen=True)
+class MembershipChanges:
+    """Joiners and leavers of a period, by category (a change of category counts as leaving one category
+    and joining another: `services.change_membership` keeps it as two periods)."""
+
+    joined: dict[str, int]
+    left: dict[str, int]
+
+    @property
+    def joined_total(self) -> int:
+        return sum(self.joined.values())
+
+    @property
+    def left_total(self) -> int:
+        return sum(self.left.values())
+
+
+def membership_changes(group: WorkingGroup, start: date, end: date) -> MembershipChanges:
+    """Memberships that began or ended within `start`–`end` (both included), by category, in one query.
+
+    Counted so that the composition on `start`, plus the joiners, minus the leavers, is the composition on
+    `end` (`services.active_members`' rule: active on d when joined_on <= d < left_on): a joiner's
+    membership begins after `start` (joined_on in (start, end]; who joins on `start` is already in the
+    composition on that day) and a leaver's `left_on`, the first day without membership, falls in (start,
+    end] (who has `left_on` = end + 1 was still a member on `end`)."""
+    joined = dict.fromkeys(CATEGORIES, 0)
+    left = dict.fromkeys(CATEGORIES, 0)
+    rows = db.session.execute(
+        select(Membership.category, Membership.joined_on, Membership.left_on).where(
+            Membership.group_id == group.id,
+            or_(and_(Membership.joined_on > start, Membership.joined_on <= end),
+                and_(Membership.left_on > start, Membership.left_on <= end)),
+        )
+    )
+    for category, joined_on, left_on in rows:
+        if category not in joined:
+            continue
+        if start < joined_on <= end:
+            joined[category] += 1
+        if left_on is not None and start < left_on <= end:
+            left[category] += 1
+    return MembershipChanges(joined, left)

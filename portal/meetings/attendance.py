@@ -191,6 +191,44 @@ def summary_by_category(meeting: Meeting) -> list[CategoryCount]:
     return rows
 
 
+@dataclass(frozen=True)
+class MemberRate:
+    """Members present out of members expected. Guests are not counted: they are not expected."""
+
+    present: int
+    expected: int
+
+    @property
+    def rate(self) -> float | None:
+        """The share present, 0..1; None when nobody was expected."""
+        return self.present / self.expected if self.expected else None
+
+    def __add__(self, other: MemberRate) -> MemberRate:
+        return MemberRate(self.present + other.present, self.expected + other.expected)
+
+
+def member_rate(meeting: Meeting) -> MemberRate | None:
+    """The meeting's attendance rate: members present ÷ members expected, where the expected members are
+    the member lines of the attendance sheet (`expected_people`: the active members of every participating
+    group on the meeting's day, and recorded members who no longer are). None while no member's attendance
+    is recorded (the rate would say nobody came). The meeting page and the annual report both use this."""
+    if not any(not row.is_guest for row in meeting.attendance):
+        return None  # nothing recorded: no need to ask who was expected
+    members = [line for line in expected_people(meeting) if not line.is_guest]
+    if not any(line.present is not None for line in members):
+        return None
+    return MemberRate(sum(1 for line in members if line.present), len(members))
+
+
+def overall_rate(rates: list[MemberRate | None]) -> MemberRate | None:
+    """The attendance rate over several meetings: all members present ÷ all members expected, over the
+    meetings whose attendance is recorded (each meeting weighs by how many members it expected)."""
+    recorded = [rate for rate in rates if rate is not None]
+    if not recorded:
+        return None
+    return sum(recorded[1:], recorded[0])
+
+
 # ---- the printed sheet -------------------------------------------------------------------------------
 
 

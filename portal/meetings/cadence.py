@@ -185,6 +185,14 @@ def assess(meetings: Iterable[DatedMeeting], *, target: int, since: date | None,
     return report
 
 
+def window_ending(report: CadenceReport, day: date) -> WindowCount | None:
+    """The rolling window of 12 calendar months that ends with the month of `day` (the annual report's
+    "rolling 12 months" at the end of its period); None when the report has no such window (the group is
+    younger, or the window ends beyond the horizon)."""
+    end = _month_end(_month_index(day))
+    return next((w for w in report.windows if w.end == end), None)
+
+
 def warnings(report: CadenceReport) -> list[str]:
     """Translated warnings for the coordinator: years and windows short at the planned schedule, and
     meetings whose day has passed but are still marked planned."""

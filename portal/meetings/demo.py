@@ -1,7 +1,8 @@
 """Demo meetings of "PS pro rovné příležitosti" (created by the groups' demo loader, which runs first).
 
 Dates follow the day the demo is loaded: last year four held meetings with attendance and approved minutes
-(resolutions, tasks); this year the 3rd Tuesdays of February, May, September and November (held once past,
+(resolutions, tasks), a cancelled one (June) and a held joint meeting with PS pro financování (October); this
+year the 3rd Tuesdays of February, May, September and November (held once past,
 the September one joint with PS pro financování), one cancelled meeting with its reason, and a planned
 meeting two to three weeks ahead. Idempotent: a meeting is found again by its group, title and start.
 """
@@ -152,6 +153,18 @@ def load_meetings(context: DemoContext) -> None:
                            creator=creator)
         _attendance(meeting, [group])
         _minutes(meeting, creator, approved=True, number=number)
+
+    # Last year also: a meeting cancelled in June, and a joint meeting with PS pro financování in October
+    # (the annual report's cancelled meetings and cooperation).
+    _meeting(group, f"Mimořádné jednání k rozpočtu MAP ({last_year})", nth_weekday(last_year, 6, 1, 1),
+             status=MeetingStatus.CANCELLED, creator=creator,
+             reason="Rozpočet projednala PS pro financování; navrhne ho na společném jednání v říjnu.")
+    if financing is not None:
+        joint_day = nth_weekday(last_year, 10, 1, 3)
+        meeting = _meeting(group, f"Společné jednání s PS pro financování ({last_year})", joint_day,
+                           status=MeetingStatus.HELD, creator=creator, joint_with=financing)
+        _attendance(meeting, [group, financing])
+        _minutes(meeting, creator, approved=True, number=5)
 
     for number, month in enumerate(months, start=1):
         day = nth_weekday(this_year, month, 1, 3)

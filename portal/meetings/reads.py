@@ -9,7 +9,7 @@ and for the people invited.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, select
 
@@ -50,6 +50,19 @@ def meetings_of(group: WorkingGroup) -> Select:
         .join(MeetingGroup, MeetingGroup.meeting_id == Meeting.id)
         .where(MeetingGroup.group_id == group.id)
     )
+
+
+def meetings_between(group: WorkingGroup, start: date, end: date) -> list[Meeting]:
+    """The meetings the group takes part in (organised or joint, any status) whose day, in the meeting's
+    own time zone as `cadence` dates them, falls within `start`–`end` (both included), by start."""
+    # A day's margin on both sides covers every time zone; the exact test is on the local date.
+    since = datetime.combine(start - timedelta(days=1), time(0), tzinfo=UTC)
+    until = datetime.combine(end + timedelta(days=2), time(0), tzinfo=UTC)
+    rows = db.session.scalars(
+        meetings_of(group).where(Meeting.starts_at >= since, Meeting.starts_at < until)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    return [m for m in rows if start <= cadence.local_date(m.starts_at, m.timezone) <= end]
 
 
 def group_meetings(group: WorkingGroup, viewer: groups.Viewer, *, past: bool, now: datetime) -> Select:

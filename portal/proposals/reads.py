@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from portal import clock
 from portal.extensions import db
 from portal.groups import services as groups
-from portal.models import AnalysisFlag, FlagLink, Milestone, Proposal, User, WorkingGroup
+from portal.models import AnalysisFlag, FlagLink, FundingOpinion, Milestone, Proposal, User, WorkingGroup
 from portal.models.analysis import FlagState
 from portal.models.people import Role
 from portal.models.proposals import Klima, MilestoneState, ProposalState, Transition, Verdict
@@ -152,6 +153,37 @@ def overdue_milestones(groups_: list[WorkingGroup], on: date, *, limit: int = 20
         .order_by(Milestone.due_on, Milestone.id).limit(limit * 4)).all()
     late = (MilestoneState.LATE, MilestoneState.MISSED)
     return [m for m in candidates if milestone_state(m, on) in late][:limit]
+
+
+@dataclass(frozen=True)
+class FundingCooperation:
+    """The group's proposals sent to a financing group, and that group's opinions, within a period."""
+
+    requested: list[Proposal]  # funding opinion asked for in the period, by when
+    opinions: list[FundingOpinion]  # recorded in the period, by when (their proposals loaded)
+
+
+def funding_between(group: WorkingGroup, start: date, end: date) -> FundingCooperation:
+    """The group's funding requests and the opinions of PS pro financování on its proposals, dated in
+    Europe/Prague within `start`–`end` (both included): the annual report's cooperation section."""
+    since = datetime.combine(start - timedelta(days=1), time(0), tzinfo=UTC)
+    until = datetime.combine(end + timedelta(days=2), time(0), tzinfo=UTC)
+
+    def inside(moment: datetime | None) -> bool:
+        return moment is not None and start <= moment.astimezone(clock.zone()).date() <= end
+
+    requested = db.session.scalars(
+        select(Proposal).where(Proposal.group_id == group.id, Proposal.funding_requested_at >= since,
+                               Proposal.funding_requested_at < until)
+        .order_by(Proposal.funding_requested_at, Proposal.id)).all()
+    opinions = db.session.scalars(
+        select(FundingOpinion).join(Proposal, Proposal.id == FundingOpinion.proposal_id)
+        .where(Proposal.group_id == group.id, FundingOpinion.recorded_at >= since,
+               FundingOpinion.recorded_at < until)
+        .options(joinedload(FundingOpinion.proposal), joinedload(FundingOpinion.group))
+        .order_by(FundingOpinion.recorded_at, FundingOpinion.id)).all()
+    return FundingCooperation([p for p in requested if inside(p.funding_requested_at)],
+                              [o for o in opinions if inside(o.recorded_at)])
 
 
 def signals_to_choose(proposal: Proposal, search: str, *, limit: int = 30) -> list[AnalysisFlag]:

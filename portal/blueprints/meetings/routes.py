@@ -137,6 +137,7 @@ def show(meeting_id: int):
     return render_template(
         "meetings/show.html", meeting=meeting, group=meeting.group, manages=manages,
         groups=reads.participating_groups(meeting), summary=attendance.summary_by_category(meeting),
+        rate=attendance.member_rate(meeting),
         minutes_approved=approved, minutes_html=render_markdown(text), confirm_form=ConfirmForm(),
         hidden_items=hidden, agenda_flags=flags_on_agenda(meeting, current_user),
         calendar_links=add_to_calendar_links(meeting, hidden),
@@ -396,7 +397,8 @@ def attendance_sheet(meeting_id: int):
             return redirect(url_for("meetings.attendance_sheet", meeting_id=meeting.id))
     return render_template("meetings/attendance.html", meeting=meeting, form=form, guest_form=GuestForm(),
                            lines=attendance.expected_people(meeting),
-                           summary=attendance.summary_by_category(meeting), **_labels())
+                           summary=attendance.summary_by_category(meeting),
+                           rate=attendance.member_rate(meeting), **_labels())
 
 
 @bp.post("/meetings/<int:meeting_id>/guests")
