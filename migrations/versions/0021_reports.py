@@ -67,6 +67,7 @@ def upgrade():
     sa.Column('collect_ms', sa.Integer(), server_default='0', nullable=False),
     sa.Column('data_json', sa.Text(), nullable=False),
     sa.Column('html', sa.LargeBinary(), nullable=False),
+    sa.Column('fragment', sa.Text(), nullable=False),
     sa.Column('pdf', sa.LargeBinary(), nullable=False),
     sa.Column('docx', sa.LargeBinary(), nullable=False),
     sa.Column('visibility', sa.String(length=20), server_default='coordinators', nullable=False),

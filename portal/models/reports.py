@@ -2,10 +2,11 @@
 
 A `ReportDraft` holds what the coordinator writes before generating (foreword and notes) for one group and
 one period. A `ReportVersion` is one generation, stored frozen: the report's canonical JSON, its digest,
-and the HTML, PDF and DOCX rendered at once, so that each download is the very file made that day. Nothing
-of a stored version is ever rendered again or changed, except who may read it (`visibility`) and who
-published it when. The current data is compared with it through `ReportCheck` (the latest digest of the
-same period, computed in a background job, see `portal.reports.keeping`).
+and the HTML, PDF and DOCX (and the fragment the version page shows) rendered at once, so that each
+download is the very file made that day. Nothing of a stored version is ever rendered again or changed,
+except who may read it (`visibility`) and who published it when. The current data is compared with it
+through `ReportCheck` (the latest digest of the same period, computed in a background job, see
+`portal.reports.keeping`).
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ class ReportVersion(db.Model):
     collect_ms: Mapped[int] = mapped_column(default=0, server_default="0")
     data_json: Mapped[str] = mapped_column(Text, deferred=True)
     html: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # The same report as a fragment of a portal page (the version page shows it), rendered with the files.
+    fragment: Mapped[str] = mapped_column(Text, deferred=True)
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     docx: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     visibility: Mapped[str] = mapped_column(String(20), default=ReportVisibility.COORDINATORS.value,

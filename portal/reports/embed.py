@@ -24,8 +24,9 @@ _HEADINGS = {f"h{n}": f"h{min(n + 1, 6)}" for n in range(1, 7)}
 
 
 class _Filter(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, demote: bool) -> None:
         super().__init__(convert_charrefs=True)
+        self.headings = _HEADINGS if demote else {}
         self.out: list[str] = []
         self.skipping = 0  # depth inside a dropped element
         self.in_body = False
@@ -57,7 +58,7 @@ class _Filter(HTMLParser):
             return
         if self.skipping:
             return
-        tag = _HEADINGS.get(tag, tag)
+        tag = self.headings.get(tag, tag)
         self.out.append(f"<{tag}{self._attributes(attrs)}>")
 
     def handle_startendtag(self, tag, attrs):
@@ -75,17 +76,18 @@ class _Filter(HTMLParser):
             return
         if self.skipping or tag in _VOID:
             return
-        self.out.append(f"</{_HEADINGS.get(tag, tag)}>")
+        self.out.append(f"</{self.headings.get(tag, tag)}>")
 
     def handle_data(self, data):
         if not self.skipping:
             self.out.append(escape(data, quote=False))
 
 
-def body_of(html: bytes | str) -> Markup:
-    """The stored HTML's body, safe to place inside a page (see the module's docstring)."""
+def body_of(html: bytes | str, *, demote: bool = True) -> Markup:
+    """The stored HTML's body, safe to place inside a page (see the module's docstring); a page fragment
+    made for a page already (`render.html_fragment`) keeps its heading levels (`demote=False`)."""
     text = html.decode("utf-8") if isinstance(html, bytes) else html
-    parser = _Filter()
+    parser = _Filter(demote)
     parser.feed(text)
     parser.close()
     return Markup("".join(parser.out))  # noqa: S704 - filtered above: no script, style or handler remains

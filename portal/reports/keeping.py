@@ -170,15 +170,16 @@ def data_digest(report: Report) -> str:
     return dataclasses.replace(report, foreword=None, notes=None).digest()
 
 
-def render_all(report: Report, progress: Callable[[int, str], None] | None = None) -> dict[str, bytes]:
-    """The report rendered in every format at once (r1's renderer)."""
-    from portal.reports.render import render
+def render_all(report: Report, progress: Callable[[int, str], None] | None = None) -> dict[str, Any]:
+    """The report rendered in every format at once (r1's renderer), and as the version page's fragment."""
+    from portal.reports.render import html_fragment, render
 
-    files = {}
+    files: dict[str, Any] = {}
     for step, fmt in enumerate(FORMATS):
         if progress:
             progress(30 + 20 * step, f"render_{fmt}")
         files[fmt] = render(report, fmt)
+    files["fragment"] = str(html_fragment(report))
     return files
 
 
@@ -208,6 +209,7 @@ def generate(group: WorkingGroup, start: date, end: date, language: str, *, fore
         author_name=author.name if author else (author_name or "—"),
         data_digest=data_digest(report), report_digest=report.digest(), collect_ms=collect_ms,
         data_json=report.to_json(), html=files["html"], pdf=files["pdf"], docx=files["docx"],
+        fragment=files["fragment"],
         visibility=ReportVisibility.COORDINATORS.value, job_id=job_id,
     )
     db.session.add(version)

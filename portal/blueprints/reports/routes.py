@@ -236,8 +236,10 @@ def show(version_id: int):
         if keeping.request_checks(version.group, [version], actor=current_user):
             db.session.commit()
         changed = keeping.data_changed_since(version)
+    # The fragment stored with the files (rendered once, like them), filtered on the way into the page.
+    body = body_of(version.fragment, demote=False)
     return render_template("reports/show.html", version=version, group=version.group, manages=manages,
-                           changed=changed, body=body_of(version.html), formats=keeping.FORMATS,
+                           changed=changed, body=body, formats=keeping.FORMATS,
                            visibility_labels=reads.VISIBILITY_LABELS, language_labels=reads.LANGUAGE_LABELS,
                            period_label=reads.period_label(version.start, version.end),
                            period_args=_period_args(version.start, version.end))
