@@ -135,23 +135,40 @@ def test_the_job_takes_the_draft_texts_as_they_were_when_asked(group_year, app, 
     assert db.session.scalar(select(func.count()).select_from(Job)) == 1
 
 
-def test_the_cached_check_says_when_the_data_changed(group_year, app, monkeypatch):
+def test_a_slow_period_is_checked_in_a_job_after_the_ttl(group_year, app, monkeypatch):
     group, coordinator, people, _meetings = group_year
     version = keeping.generate(group, START, END, "cs", foreword=None, notes=None, author=coordinator)
     db.session.commit()
     assert keeping.data_changed_since(version) is False
     people[2].left_on = date(2025, 2, 1)
     db.session.commit()
-    # A fresh check is not asked for while the last one is younger than the TTL...
     monkeypatch.setitem(app.config, "REPORTS_CHECK_TTL", 60)
-    assert keeping.request_checks(group, [version], actor=coordinator) == []
-    # ...and is afterwards; the job finds the change.
+    monkeypatch.setitem(app.config, "REPORTS_INLINE_CHECK_MS", -1)  # as if gathering took seconds
+    # No new check while the last one is younger than the TTL...
+    assert keeping.refresh_checks(group, [version], actor=coordinator) == []
+    assert keeping.data_changed_since(version) is False
+    # ...and a job afterwards, which finds the change.
     with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
-        queued = keeping.request_checks(group, [version], actor=coordinator)
-        assert len(queued) == 1
+        queued = keeping.refresh_checks(group, [version], actor=coordinator)
+        assert [job.kind for job in queued] == ["reports.check"]
         db.session.commit()
     db.session.expire_all()
+    assert db.session.get(Job, queued[0].id).state == "done"
     assert keeping.data_changed_since(db.session.get(ReportVersion, version.id)) is True
+
+
+def test_a_quick_period_is_checked_at_once(group_year, app, monkeypatch):
+    group, coordinator, _people, meetings = group_year
+    version = keeping.generate(group, START, END, "cs", foreword=None, notes=None, author=coordinator)
+    db.session.commit()
+    assert version.collect_ms < 300  # a small group-year gathers in well under a second
+    meetings[1].status = "cancelled"
+    db.session.commit()
+    monkeypatch.setitem(app.config, "REPORTS_CHECK_TTL", 0)
+    assert keeping.refresh_checks(group, [version], actor=coordinator) == []  # no job needed
+    db.session.commit()
+    assert keeping.data_changed_since(version) is True
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0
 
 
 def test_drafts_use_optimistic_locking(group_year):

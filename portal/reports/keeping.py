@@ -6,9 +6,10 @@
   and stores all of it as a numbered `ReportVersion`. A version is never rendered again: each download is
   the file made that day, byte for byte, whatever happens to the data later.
 * `data_changed_since(version)` compares the digest of the period's current data with the stored one.
-  Gathering a big group's year takes longer than a web request should (see `bench/report_bench.py`), so
-  pages read the latest digest computed by a ``reports.check`` job (`ReportCheck`) and ask for a new one
-  when it is older than ``REPORTS_CHECK_TTL`` seconds.
+  Pages read the latest digest kept in `ReportCheck` and refresh it when it is older than
+  ``REPORTS_CHECK_TTL`` seconds (`refresh_checks`): at once when gathering the period is quick (the demo
+  group's year takes ~0.1 s), in a ``reports.check`` background job when it is not (a big group's year
+  takes over a second: see `bench/report_bench.py`), so that no web worker waits for seconds.
 * `publish` / `unpublish` change who may read a version (coordinators → members → everyone); `can_read`
   and `readable_versions` apply it.
 
@@ -290,14 +291,26 @@ def check_of(group: WorkingGroup, start: date, end: date, language: str) -> Repo
         ReportCheck.language == language))
 
 
-def request_checks(group: WorkingGroup, versions: list[ReportVersion], *, actor: User | None) -> list[Job]:
-    """Queue a ``reports.check`` for each period and language of `versions` whose last check is older than
-    ``REPORTS_CHECK_TTL`` seconds (and none is queued or running). The caller commits."""
+def refresh_checks(group: WorkingGroup, versions: list[ReportVersion], *, actor: User | None) -> list[Job]:
+    """Bring the checks of `versions`' periods and languages up to date when the last one is older than
+    ``REPORTS_CHECK_TTL`` seconds: at once where gathering that period took under
+    ``REPORTS_INLINE_CHECK_MS`` when its newest version was made (the demo group's year: ~0.1 s), else by
+    queuing a ``reports.check`` job (unless one is queued or running). Returns the queued jobs; the caller
+    commits (which starts them)."""
     ttl = timedelta(seconds=float(current_app.config.get("REPORTS_CHECK_TTL", 60)))
+    inline_ms = int(current_app.config.get("REPORTS_INLINE_CHECK_MS", 300))
+    newest: dict[tuple[date, date, str], ReportVersion] = {}
+    for version in versions:
+        key = (version.start, version.end, version.language)
+        if key not in newest or version.generated_at > newest[key].generated_at:
+            newest[key] = version
     queued = []
-    for start, end, language in sorted({(v.start, v.end, v.language) for v in versions}):
+    for (start, end, language), version in sorted(newest.items(), key=lambda item: item[0]):
         check = check_of(group, start, end, language)
         if check is not None and check.checked_at is not None and check.checked_at > utcnow() - ttl:
+            continue
+        if version.collect_ms <= inline_ms:
+            _remember_check(group.id, start, end, language, current_digest(group, start, end, language), None)
             continue
         if pending_job(CHECK, group, start, end, language) is not None:
             continue
