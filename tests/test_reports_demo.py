@@ -160,7 +160,8 @@ def test_meetings_held_and_the_attendance_rate(demo_report):
     assert found["Zrušená jednání"] == str(MEETINGS_CANCELLED)
     assert found["Účast členů na konaných jednáních"] == f"{percent} %"
     # Each held meeting's own rate, as its page shows it, is in the meetings table.
-    header = ["Datum", "Jednání", "Místo", "Stav", "Přítomní členové", "Očekávaní členové", "Účast (%)", "Hosté"]
+    header = ["Datum", "Jednání", "Místo", "Stav", "Přítomní členové", "Očekávaní členové", "Účast (%)",
+              "Hosté"]
     rows = table_with(docx_tables(demo_report["docx"]), header)
     for local, title, member_rate in reads["meetings"]:
         row = rows[f"{local.day}. {local.month}. {local.year}"]
