@@ -49,5 +49,7 @@ def test_demo_has_a_strategic_framework_with_two_versions(app):
     changes = set(db.session.scalars(
         select(DocumentParagraph.change).where(DocumentParagraph.version_id == v2.id)))
     assert {"unchanged", "edited", "new"} <= changes
+    # The framework, and last year's action plan of the comment rounds' demo; a second run adds nothing.
+    assert sorted(db.session.scalars(select(Document.kind))) == ["action_plan", "strategic_framework"]
     assert runner.invoke(args=["demo", "--password", "demo-heslo-123"]).exit_code == 0
-    assert len(db.session.scalars(select(Document)).all()) == 1
+    assert len(db.session.scalars(select(Document)).all()) == 2

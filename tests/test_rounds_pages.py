@@ -309,7 +309,8 @@ def test_comparison_lists_the_settled_comments_a_change_took_in(client, login_as
     from portal.models.rounds import CommentRound as Round
 
     app.test_cli_runner().invoke(args=["demo", "--password", "demo-heslo-123"])
-    settled = db.session.scalars(select(Round).order_by(Round.opens_at)).first()
+    settled = next(r for r in db.session.scalars(select(Round).order_by(Round.opens_at))
+                   if r.document_version.document.kind == "strategic_framework")
     v1 = settled.document_version
     v2 = v1.document.versions[1]
     from portal.models import User

@@ -430,3 +430,68 @@ def indices_export(territory_id: int | None) -> tuple[list[str], list[list[Any]]
     )
     body = [[getattr(r, name) for name in header] for r in rows]
     return header, body
+
+
+# ---- a period's work on the territory's flags (the annual report) ---------------------------------------
+
+
+def state_before(flag: AnalysisFlag, moment: Any) -> str | None:
+    """The flag's state just before `moment` (an instant), from its history: the last change of state
+    before it, "new" when none; None when the flag did not exist yet."""
+    if flag.created_at >= moment:
+        return None
+    changes = [e for e in flag.events if e.to_state and e.at < moment]
+    return max(changes, key=lambda e: (e.at, e.id)).to_state if changes else "new"
+
+
+@dataclass
+class FlagInPeriod:
+    flag: AnalysisFlag
+    new: bool  # recorded in the period (its data imported then)
+    state_at_end: str
+    events: list[FlagEvent]  # its history in the period: state changes, agenda placements, recurrences
+    proposals: list[Any]  # the proposals responding to it (drafts left out)
+
+
+@dataclass
+class FlagsInPeriod:
+    flags: list[FlagInPeriod]  # flags new in the period or with history in it
+    states_at_end: dict[str, int]  # every flag existing at the period's end, by state
+
+
+def flags_between(territory_id: int | None, start_at: Any, end_at: Any) -> FlagsInPeriod:
+    """What happened to the territory's flags in [start_at, end_at): the flags recorded in it or with
+    history in it (with the proposals responding to them), and every flag's state at the end (a fixed number
+    of queries)."""
+    from portal.models.proposals import Proposal, ProposalState
+
+    flags = list(db.session.scalars(
+        select(AnalysisFlag)
+        .where(AnalysisFlag.territory_id == territory_id, AnalysisFlag.created_at < end_at)
+        .options(selectinload(AnalysisFlag.events)).order_by(AnalysisFlag.rule, AnalysisFlag.id)
+    ))
+    responding: dict[int, list[Any]] = defaultdict(list)
+    if flags:
+        for flag_id, proposal in db.session.execute(
+            select(FlagLink.flag_id, Proposal).join(Proposal, Proposal.id == FlagLink.proposal_id)
+            .where(FlagLink.flag_id.in_(
+                       select(AnalysisFlag.id).where(AnalysisFlag.territory_id == territory_id)),
+                   Proposal.state != ProposalState.DRAFT.value)
+            .order_by(FlagLink.id)
+        ):
+            responding[flag_id].append(proposal)
+    states: dict[str, int] = defaultdict(int)
+    listed = []
+    for flag in flags:
+        state = state_before(flag, end_at) or "new"
+        states[state] += 1
+        events = [e for e in flag.events if start_at <= e.at < end_at]
+        new = flag.created_at >= start_at
+        if new or events:
+            listed.append(FlagInPeriod(flag, new, state, events, responding.get(flag.id, [])))
+    return FlagsInPeriod(listed, dict(states))
+
+
+def index_trend(territory_id: int | None) -> list[TypeSeries]:
+    """The segregation indices per school type over the stored school years (the overview page's series)."""
+    return overview(territory_id).series

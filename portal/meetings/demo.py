@@ -1,10 +1,11 @@
 """Demo meetings of "PS pro rovné příležitosti" (created by the groups' demo loader, which runs first).
 
 Dates follow the day the demo is loaded: last year four held meetings with attendance and approved minutes
-(resolutions, tasks), a cancelled one (June) and a held joint meeting with PS pro financování (October); this
-year the 3rd Tuesdays of February, May, September and November (held once past,
-the September one joint with PS pro financování), one cancelled meeting with its reason, and a planned
-meeting two to three weeks ahead. Idempotent: a meeting is found again by its group, title and start.
+(resolutions, tasks; one task of the last one done only in January), a cancelled one (June) and a held
+joint meeting with PS pro financování (October); this year the 3rd Tuesdays of February, May, September and
+November (held once past, the September one joint with PS pro financování), one cancelled meeting with its
+reason, and a planned meeting two to three weeks ahead. Idempotent: a meeting is found again by its group,
+title and start.
 """
 
 from __future__ import annotations
@@ -135,6 +136,19 @@ def _minutes(meeting: Meeting, creator: User, *, approved: bool, number: int) ->
                               done_at=meeting.ends_at + timedelta(days=20) if approved else None))
 
 
+LATE_TASK = "Připravit podklady k vyhodnocení akčního plánu"
+
+
+def _late_task(meeting: Meeting, year: int, now: datetime) -> None:
+    """A task of last year's last meeting, due in December and done only in January (open at the year's
+    end: the annual report of last year lists it as open)."""
+    if any(task.title == LATE_TASK for task in meeting.tasks):
+        return
+    done = _at(date(year + 1, 1, 14))
+    meeting.tasks.append(Task(title=LATE_TASK, owner_name="Zuzana Poradková", due_on=date(year, 12, 15),
+                              done_at=done if done < now else None))
+
+
 @demo_loader
 def load_meetings(context: DemoContext) -> None:
     group = _group(context, GroupKind.EQUAL_OPPORTUNITIES.value)
@@ -153,6 +167,8 @@ def load_meetings(context: DemoContext) -> None:
                            creator=creator)
         _attendance(meeting, [group])
         _minutes(meeting, creator, approved=True, number=number)
+        if month == 11:
+            _late_task(meeting, last_year, now)
 
     # Last year also: a meeting cancelled in June, and a joint meeting with PS pro financování in October
     # (the annual report's cancelled meetings and cooperation).

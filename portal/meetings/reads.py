@@ -115,3 +115,30 @@ def group_summary(user: User, group: WorkingGroup, on: date, now: datetime, *,
     visible = [m for m in upcoming if can_see(user, m, on)][:shown]
     return GroupSummary(report=report, warnings=cadence.warnings(report), upcoming=visible,
                         manages=groups.is_group_coordinator(user, group, on))
+
+
+# ---- approved minutes over a period (the annual report) ------------------------------------------------
+
+
+def approved_minutes_between(group: WorkingGroup, start_at: datetime, end_at: datetime) -> list[Meeting]:
+    """The group's held meetings (organised or joint) starting in [start_at, end_at) whose minutes are
+    approved, oldest first, with their agenda, resolutions, tasks and minutes loaded (a fixed number of
+    queries)."""
+    from sqlalchemy.orm import selectinload
+
+    from portal.models.meetings import Minutes
+
+    return list(db.session.scalars(
+        meetings_of(group)
+        .join(Minutes, Minutes.meeting_id == Meeting.id)
+        .where(Meeting.starts_at >= start_at, Meeting.starts_at < end_at,
+               Meeting.status == MeetingStatus.HELD.value, Minutes.status == "approved")
+        .options(selectinload(Meeting.agenda), selectinload(Meeting.resolutions), selectinload(Meeting.tasks),
+                 selectinload(Meeting.minutes), selectinload(Meeting.group))
+        .order_by(Meeting.starts_at, Meeting.id)
+    ).unique())
+
+
+def task_done_by(task, moment: datetime) -> bool:
+    """Was the task marked done before `moment`? (A task done later was still open then.)"""
+    return task.done_at is not None and task.done_at < moment

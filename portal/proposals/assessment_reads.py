@@ -155,3 +155,17 @@ def assessment_document(proposal: Proposal, viewer: AssessmentViewer):
         return exports.Document(
             title=_("Assessment of compliance with equal access to education"), details=details,
             blocks=blocks, landscape=len(columns) > 2, mark=None if proposal.verdict else _("DRAFT"))
+
+
+def verdict_before(proposal: Proposal, moment) -> str | None:
+    """The group's recorded verdict (the one the proposal's pages show) if it was recorded before `moment`
+    (an instant): the annual report's verdict at the end of its period. It was first recorded at its
+    earliest "verdict" history event (or the move to "assessed", which needs a verdict); a verdict without
+    either counts as recorded. A verdict changed later shows as it stands now, as on the pages."""
+    if not proposal.verdict:
+        return None
+    times = [e.at for e in proposal.events if e.kind == "verdict"
+             or (e.kind == "state" and e.to_state == "assessed")]
+    if times and min(times) >= moment:
+        return None
+    return proposal.verdict

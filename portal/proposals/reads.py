@@ -199,3 +199,36 @@ def signals_to_choose(proposal: Proposal, search: str, *, limit: int = 30) -> li
                                 func.lower(AnalysisFlag.school_id).like(like),
                                 func.lower(AnalysisFlag.rule).like(like)))
     return list(db.session.scalars(query.order_by(AnalysisFlag.school_name, AnalysisFlag.id).limit(limit)))
+
+
+# ---- a period's proposals (the annual report) -----------------------------------------------------------
+
+
+def proposals_between(group_id: int, start_at: datetime, end_at: datetime, start: date,
+                      end: date) -> list[Proposal]:
+    """The group's proposals it worked on in the period [start_at, end_at) (dates `start`–`end`): submitted
+    before the period ended (a draft is its author's alone) and with something in the period: an event of
+    its history, or a milestone falling due. Oldest first, with events and milestones loaded."""
+    from sqlalchemy.orm import selectinload
+
+    from portal.models import ProposalEvent
+
+    touched = select(ProposalEvent.proposal_id).where(ProposalEvent.at >= start_at, ProposalEvent.at < end_at)
+    due = select(Milestone.proposal_id).where(Milestone.due_on >= start, Milestone.due_on <= end)
+    return list(db.session.scalars(
+        select(Proposal)
+        .where(Proposal.group_id == group_id, Proposal.submitted_at.is_not(None),
+               Proposal.submitted_at < end_at,
+               or_(Proposal.id.in_(touched), Proposal.id.in_(due)))
+        .options(selectinload(Proposal.events), selectinload(Proposal.milestones))
+        .order_by(Proposal.submitted_at, Proposal.id)
+    ))
+
+
+def state_on(proposal: Proposal, moment: datetime) -> str:
+    """The proposal's state just before `moment`, from its history (the last state change before it);
+    the current state when the history has none."""
+    changes = [e for e in proposal.events if e.kind == "state" and e.to_state and e.at < moment]
+    if changes:
+        return max(changes, key=lambda e: (e.at, e.id)).to_state
+    return proposal.state

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.groups import services as groups
 from portal.models import Membership, Role, User, WorkingGroup
 from portal.models.documents import Document, DocumentParagraph, DocumentSection, DocumentVersion
-from portal.models.rounds import Comment, CommentKind, CommentRound, RoundGroup, Settlement
+from portal.models.rounds import Comment, CommentKind, CommentRound, DisputeResolution, RoundGroup, Settlement
 from portal.rounds import services
 
 
@@ -423,3 +423,99 @@ def rounds_for_agenda(meeting, user: User | None) -> dict[int, list[CommentRound
         if services.can_see(user, round_):
             result[item_id].append(round_)
     return dict(result)
+
+
+# ---- settlement statistics (the round page and the annual report) --------------------------------------
+
+
+@dataclass
+class Statistics:
+    """A round's comments (top-level, not withdrawn) by type and outcome, and its rozpory: fundamental
+    comments settled as not accepted, ended by agreement, passed to the Řídicí výbor, or still unresolved."""
+
+    fundamental: int = 0
+    recommendation: int = 0
+    unsettled: int = 0
+    # outcome code -> [fundamental, recommendation]
+    outcomes: dict[str, list[int]] = field(default_factory=dict)
+    disputes: int = 0
+    disputes_agreed: int = 0
+    disputes_steering: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.fundamental + self.recommendation
+
+    @property
+    def disputes_unresolved(self) -> int:
+        return self.disputes - self.disputes_agreed - self.disputes_steering
+
+    def __add__(self, other: Statistics) -> Statistics:
+        outcomes = {code: list(pair) for code, pair in self.outcomes.items()}
+        for code, (f, r) in other.outcomes.items():
+            pair = outcomes.setdefault(code, [0, 0])
+            pair[0] += f
+            pair[1] += r
+        return Statistics(
+            self.fundamental + other.fundamental, self.recommendation + other.recommendation,
+            self.unsettled + other.unsettled, outcomes, self.disputes + other.disputes,
+            self.disputes_agreed + other.disputes_agreed, self.disputes_steering + other.disputes_steering)
+
+
+def settlement_statistics(round_ids: list[int]) -> dict[int, Statistics]:
+    """Each round's settlement statistics, in one query."""
+    result = {rid: Statistics() for rid in round_ids}
+    if not round_ids:
+        return result
+    rows = db.session.execute(
+        select(Comment.round_id, Comment.kind, Settlement.outcome, Settlement.accepted, Settlement.resolution,
+               func.count(Comment.id))
+        .outerjoin(Settlement, Settlement.comment_id == Comment.id)
+        .where(Comment.round_id.in_(round_ids), Comment.parent_id.is_(None), Comment.withdrawn_at.is_(None))
+        .group_by(Comment.round_id, Comment.kind, Settlement.outcome, Settlement.accepted,
+                  Settlement.resolution)
+    ).all()
+    for round_id, kind, outcome, accepted, resolution, count in rows:
+        stats, count = result[round_id], int(count)
+        fundamental = kind == CommentKind.FUNDAMENTAL.value
+        if fundamental:
+            stats.fundamental += count
+        else:
+            stats.recommendation += count
+        if outcome is None:
+            stats.unsettled += count
+            continue
+        stats.outcomes.setdefault(outcome, [0, 0])[0 if fundamental else 1] += count
+        if fundamental and not accepted:
+            stats.disputes += count
+            if resolution == DisputeResolution.AGREED.value:
+                stats.disputes_agreed += count
+            elif resolution == DisputeResolution.STEERING_COMMITTEE.value:
+                stats.disputes_steering += count
+    return result
+
+
+def statistics(round_: CommentRound) -> Statistics:
+    return settlement_statistics([round_.id])[round_.id]
+
+
+def outcome_order(territory_id: int) -> list[str]:
+    """The outcome codes in the territory's order (the settlement form's), hidden ones included."""
+    return list(services.outcome_labels(territory_id))
+
+
+def rounds_between(group: WorkingGroup, start_at: datetime, end_at: datetime) -> list[CommentRound]:
+    """The rounds on the group's documents that were open at some time in [start_at, end_at), in order of
+    closing, with their document loaded."""
+    owned = (
+        select(CommentRound.id)
+        .join(DocumentVersion, DocumentVersion.id == CommentRound.version_id)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(Document.group_id == group.id)
+    )
+    return list(db.session.scalars(
+        select(CommentRound)
+        .where(CommentRound.id.in_(owned), CommentRound.opens_at < end_at, CommentRound.closes_at > start_at)
+        .options(joinedload(CommentRound.document_version).joinedload(DocumentVersion.document))
+        .order_by(CommentRound.closes_at, CommentRound.id)
+    ))

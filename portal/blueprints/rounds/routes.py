@@ -227,6 +227,7 @@ def show(round_id: int):
         replies=replies,
         numbers=reads.numbers(round_),
         progress=reads.progress(round_),
+        statistics=reads.statistics(round_),
         outcome_labels=services.outcome_labels(round_.document_version.document.territory_id),
         citation=reads.citation,
         reply_form=ReplyForm(),
