@@ -24,6 +24,11 @@ from portal.meetings import reads as meeting_reads
 from portal.models import User, WorkingGroup
 from portal.models.meetings import MeetingStatus
 from portal.models.reports import ReportVersion
+from portal.proposals import assessment_reads
+from portal.proposals import reads as proposal_reads
+from portal.reports.sections._period import bounds
+from portal.rounds import reads as round_reads
+from portal.rounds.reads import Statistics
 from tests.forms_helper import hidden_fields
 
 # The demo follows the day it is loaded: load it on a fixed day so that last year's figures are known.
@@ -37,6 +42,20 @@ MEMBERS_BY_CATEGORY_END = {"founder": 2, "director": 1, "teacher": 2, "youth_wor
                            "expert": 3, "parent": 1}
 MEETINGS_HELD, MEETINGS_CANCELLED = 5, 1
 MEMBERS_PRESENT, MEMBERS_EXPECTED = 41, 53  # 77,4 %
+VERDICTS = {  # portal/proposals/demo.py, assessed last year
+    "Kurz češtiny pro rodiče žáků s odlišným mateřským jazykem": "compliant",
+    "Příměstský tábor pro děti ze sociálně znevýhodněného prostředí": "conditional",
+    "Talentová třída s přijímacími zkouškami": "not_compliant",
+}
+VERDICT_WORDS = {"compliant": "V souladu", "conditional": "V souladu s podmínkami",
+                 "not_compliant": "Není v souladu"}
+# portal/rounds/demo.py: one closed round, every outcome, three rozpory (agreed, passed to ŘV, unresolved).
+COMMENTS, FUNDAMENTAL, RECOMMENDATIONS = 7, 4, 3
+OUTCOMES = {"akceptováno": (1, 0), "částečně akceptováno": (0, 1), "neakceptováno": (2, 0),
+            "vysvětleno": (1, 1), "bere se na vědomí": (0, 1)}
+OUTCOME_CODES = {"akceptováno": "accepted", "částečně akceptováno": "partly_accepted",
+                 "neakceptováno": "not_accepted", "vysvětleno": "explained", "bere se na vědomí": "noted"}
+DISPUTES, DISPUTES_AGREED, DISPUTES_STEERING, DISPUTES_UNRESOLVED = 3, 1, 1, 1
 
 
 def pdf_text(data: bytes) -> str:
@@ -111,6 +130,7 @@ def portal_reads(group: WorkingGroup) -> dict:
     meetings = meeting_reads.meetings_between(group, START, END)
     held = [m for m in meetings if m.status == MeetingStatus.HELD]
     zone = ZoneInfo("Europe/Prague")
+    start_at, end_at = bounds(START, END)
     rates = {m.id: attendance.member_rate(m) for m in held}
     return dict(
         held=len(held),
@@ -119,6 +139,10 @@ def portal_reads(group: WorkingGroup) -> dict:
         meetings=[(m.starts_at.astimezone(zone).date(), m.title, rates[m.id]) for m in held],
         at_start=groups.composition(group, START, months=1).assessment.counts,
         at_end=groups.composition(group, END, months=1).assessment.counts,
+        verdicts={p.title: (assessment_reads.verdict_before(p, end_at), p.verdict_conditions)
+                  for p in proposal_reads.proposals_between(group.id, start_at, end_at, START, END)},
+        settlements=sum(round_reads.settlement_statistics(
+            [r.id for r in round_reads.rounds_between(group, start_at, end_at)]).values(), Statistics()),
     )
 
 
@@ -188,3 +212,49 @@ def test_members_by_category(demo_report):
     # Sensitive traits only as the aggregate rule allows; no contact details anywhere.
     assert found["Rodiče dětí s potřebou podpůrných opatření"] == "< 3"
     assert "@demo.example" not in text and "@demo.example" not in docx_text(demo_report["docx"])
+
+
+def test_verdicts(demo_report):
+    verdicts = demo_report["reads"]["verdicts"]
+    assert {title: verdict for title, (verdict, _c) in verdicts.items()} == VERDICTS
+    tables = docx_tables(demo_report["docx"])
+    found = figures(tables)
+    text = pdf_text(demo_report["pdf"])
+    assert found["Projednávané návrhy aktivit"] == str(len(VERDICTS))
+    for code, word in VERDICT_WORDS.items():
+        count = sum(1 for verdict, _c in verdicts.values() if verdict == code)
+        assert count == 1 and found[word] == str(count)
+        assert f"{word} {count} " in text
+    assert found["Bez závěru na konci období"] == "0"
+    rows = table_with(tables, ["Aktivita", "Stav na konci období", "Závěr", "Podmínky"])
+    for title, (verdict, conditions) in verdicts.items():
+        assert rows[title][1] == VERDICT_WORDS[verdict], title
+        if verdict == "conditional":  # the conditions stated with the verdict
+            assert all(line.strip().rstrip(".") in rows[title][2] for line in conditions.splitlines()
+                       if line.strip())
+        assert " ".join(title.split()[:3]) in text
+
+
+def test_settlement_counts(demo_report):
+    stats = demo_report["reads"]["settlements"]
+    assert (stats.total, stats.fundamental, stats.recommendation) == (COMMENTS, FUNDAMENTAL, RECOMMENDATIONS)
+    assert (stats.disputes, stats.disputes_agreed, stats.disputes_steering) == (
+        DISPUTES, DISPUTES_AGREED, DISPUTES_STEERING)
+    assert {label: tuple(stats.outcomes[code]) for label, code in OUTCOME_CODES.items()} == OUTCOMES
+    tables = docx_tables(demo_report["docx"])
+    found = figures(tables)
+    text = pdf_text(demo_report["pdf"])
+    expected = {"Připomínky": COMMENTS, "Zásadní připomínky": FUNDAMENTAL,
+                "Doporučující připomínky": RECOMMENDATIONS,
+                "Rozpory (neakceptované zásadní připomínky)": DISPUTES,
+                "Rozpory dohodnuté po projednání": DISPUTES_AGREED,
+                "Rozpory předané Řídicímu výboru": DISPUTES_STEERING,
+                "Nevyřešené rozpory": DISPUTES_UNRESOLVED}
+    for label, value in expected.items():
+        assert found[label] == str(value), label
+        assert f"{label} {value} " in text, label
+    by_outcome = table_with(tables, ["Vypořádání", "zásadní", "doporučující", "Celkem"])
+    for label, (fundamental, recommendation) in OUTCOMES.items():
+        assert by_outcome[label] == [str(fundamental), str(recommendation), str(fundamental + recommendation)]
+        assert f"{label} {fundamental} {recommendation} {fundamental + recommendation}" in text
+    assert by_outcome["Celkem"] == [str(FUNDAMENTAL), str(RECOMMENDATIONS), str(COMMENTS)]
