@@ -337,11 +337,9 @@ def data_changed_since(version: ReportVersion, *, fresh: bool = False) -> bool |
 MEMBER_READERS = frozenset({Role.MEMBER.value, Role.COORDINATOR.value, Role.ADMIN.value})
 
 
-def readable_visibilities(user, group: WorkingGroup, on: date | None = None) -> tuple[str, ...] | None:
-    """The visibilities of the versions this user may read in the group; None when the group itself is
-    hidden from them (404)."""
-    on = on or clock.today()
-    viewer = groups.viewer_of(user, group, on)
+def visibilities_for(user, viewer: groups.Viewer | None) -> tuple[str, ...] | None:
+    """The visibilities of the versions a user who sees the group as `viewer` may read; None when the group
+    itself is hidden from them (404)."""
     if viewer is None:
         return None
     if viewer.manages:
@@ -351,14 +349,20 @@ def readable_visibilities(user, group: WorkingGroup, on: date | None = None) -> 
     return (ReportVisibility.PUBLIC.value,)
 
 
+def readable_visibilities(user, group: WorkingGroup, on: date | None = None) -> tuple[str, ...] | None:
+    return visibilities_for(user, groups.viewer_of(user, group, on or clock.today()))
+
+
 def can_read(user, version: ReportVersion) -> bool:
     visibilities = readable_visibilities(user, version.group)
     return visibilities is not None and version.visibility in visibilities
 
 
-def readable_versions_query(user, group: WorkingGroup):
-    """A select() of the group's versions this user may read, newest period and number first."""
-    visibilities = readable_visibilities(user, group) or ()
+def readable_versions_query(user, group: WorkingGroup, viewer: groups.Viewer | None = None):
+    """A select() of the group's versions this user may read (seeing the group as `viewer`, looked up when
+    not given), newest period and number first."""
+    visibilities = (visibilities_for(user, viewer) if viewer is not None
+                    else readable_visibilities(user, group)) or ()
     return (select(ReportVersion)
             .where(ReportVersion.group_id == group.id, ReportVersion.visibility.in_(visibilities))
             .order_by(ReportVersion.start.desc(), ReportVersion.end.desc(), ReportVersion.generated_at.desc(),

@@ -25,19 +25,17 @@ LANGUAGE_LABELS = {"cs": _l("Czech"), "en": _l("English")}
 
 @dataclass(frozen=True)
 class GroupBox:
-    versions: list[ReportVersion]  # the latest readable versions, newest first
-    total: int
+    versions: list[ReportVersion]  # the latest readable versions, newest first (at most `limit`)
+    more: bool  # there are more than those
     manages: bool
 
 
-def group_box(user, group: WorkingGroup, limit: int = 3) -> GroupBox | None:
-    """The group page's box of reports: None when the user has nothing to see and nothing to do there."""
-    manages = groups.is_group_coordinator(user, group, clock.today())
-    query = keeping.readable_versions_query(user, group)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    if not total and not manages:
+def group_box(user, group: WorkingGroup, viewer: groups.Viewer, limit: int = 3) -> GroupBox | None:
+    """The group page's box of reports (one query): None when the user has nothing to see or do there."""
+    rows = list(db.session.scalars(keeping.readable_versions_query(user, group, viewer).limit(limit + 1)))
+    if not rows and not viewer.manages:
         return None
-    return GroupBox(versions=list(db.session.scalars(query.limit(limit))), total=total or 0, manages=manages)
+    return GroupBox(versions=rows[:limit], more=len(rows) > limit, manages=viewer.manages)
 
 
 def overview(user) -> list[tuple[WorkingGroup, int, ReportVersion | None, bool]]:

@@ -94,7 +94,7 @@ def show(group_id: int):
     meetings_box = meeting_reads.group_summary(current_user, group, today(), utcnow())
     return render_template("groups/show.html", group=group, viewer=viewer, on=on, is_today=(on == today()),
                            meetings_box=meetings_box, composition=composition,
-                           reports_box=report_reads.group_box(current_user, group),
+                           reports_box=report_reads.group_box(current_user, group, viewer),
                            assessment=composition.assessment,
                            bars=composition_bars(composition.assessment),
                            columns=timeline_columns(composition.timeline), **_labels())

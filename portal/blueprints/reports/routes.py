@@ -97,7 +97,7 @@ def _period_args(start: date, end: date) -> dict:
 
 def _index_page(group: WorkingGroup, viewer: groups.Viewer, start: date, end: date, *, range_form=None,
                 period_error=None, draft_form=None, generate_form=None, conflict=None):
-    page = db.paginate(keeping.readable_versions_query(current_user, group),
+    page = db.paginate(keeping.readable_versions_query(current_user, group, viewer),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     context = dict(group=group, viewer=viewer, start=start, end=end, period_args=_period_args(start, end),
                    period_label=reads.period_label(start, end),
