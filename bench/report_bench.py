@@ -369,15 +369,32 @@ def build(
     return group.id
 
 
-def _timed(step):
-    """(seconds, result, peak traced MiB) of one call."""
+def _measure(step, repeat: int, *, before=None):
+    """Run `step` `repeat` times: (wall seconds, CPU seconds, the last result, peak traced MiB). The machine
+    may be shared, so the CPU time of the process is reported beside the wall time. Tracing memory slows
+    Python down: the peak comes from one more run of its own."""
+    walls, cpus, result = [], [], None
+    for _ in range(repeat):
+        if before:
+            before()
+        began, cpu = time.perf_counter(), time.process_time()
+        result = step()
+        walls.append(time.perf_counter() - began)
+        cpus.append(time.process_time() - cpu)
+    if before:
+        before()
     tracemalloc.start()
-    began = time.perf_counter()
-    result = step()
-    seconds = time.perf_counter() - began
+    step()
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return seconds, result, peak
+    return walls, cpus, result, peak
+
+
+def _summary(walls: list[float], cpus: list[float]) -> str:
+    return (
+        f"median {statistics.median(walls):.2f} s wall (min {min(walls):.2f}, max {max(walls):.2f}), "
+        f"{statistics.median(cpus):.2f} s CPU"
+    )
 
 
 def main() -> None:
@@ -408,19 +425,12 @@ def main() -> None:
         start, end = date(YEAR, 1, 1), date(YEAR, 12, 31)
 
         collect(group, start, end)  # warm-up (imports, templates, fonts)
-        report = None
-        runs = []
-        peak_collect = 0.0
-        for _ in range(args.repeat):
-            db.session.expire_all()
-            seconds, report, peak = _timed(lambda: collect(group, start, end))
-            runs.append(seconds)
-            peak_collect = max(peak_collect, peak)
-        available = [s.key for s in report.sections if s.available]
-        print(
-            f"sections available: {', '.join(available)} "
-            f"(unavailable: {', '.join(s.key for s in report.sections if not s.available) or 'none'})"
+        walls, cpus, report, peak = _measure(
+            lambda: collect(group, start, end), args.repeat, before=db.session.expire_all
         )
+        available = [s.key for s in report.sections if s.available]
+        unavailable = [s.key for s in report.sections if not s.available]
+        print(f"sections available: {', '.join(available)} (unavailable: {', '.join(unavailable) or 'none'})")
         for key in (
             "members_end",
             "meetings_held",
@@ -432,28 +442,21 @@ def main() -> None:
             figure = next((s.figure(key) for s in report.sections if s.figure(key) is not None), None)
             if figure is not None:
                 print(f"  {key} = {figure.value}")
-        print(
-            f"collect: median {statistics.median(runs):.2f} s over {args.repeat} runs "
-            f"(min {min(runs):.2f}, max {max(runs):.2f}); peak Python memory {peak_collect:.1f} MiB"
-        )
+        print(f"collect: {_summary(walls, cpus)} over {args.repeat} runs; peak Python memory {peak:.1f} MiB")
         for fmt in keeping.FORMATS:
             render(report, fmt)  # warm-up
-            runs, peak_render, size = [], 0.0, 0
-            for _ in range(args.repeat):
-                seconds, data, peak = _timed(lambda fmt=fmt: render(report, fmt))
-                runs.append(seconds)
-                peak_render, size = max(peak_render, peak), len(data)
+            walls, cpus, data, peak = _measure(lambda fmt=fmt: render(report, fmt), args.repeat)
             print(
-                f"render {fmt}: median {statistics.median(runs):.2f} s (min {min(runs):.2f}, "
-                f"max {max(runs):.2f}); {size / 1024:.0f} KiB; peak Python memory {peak_render:.1f} MiB"
+                f"render {fmt}: {_summary(walls, cpus)}; {len(data) / 1024:.0f} KiB; "
+                f"peak Python memory {peak:.1f} MiB"
             )
-        seconds, version, peak = _timed(
-            lambda: keeping.generate(group, start, end, "cs", foreword="Úvod", notes=None, author=None)
-        )
+        began, cpu = time.perf_counter(), time.process_time()
+        version = keeping.generate(group, start, end, "cs", foreword="Úvod", notes=None, author=None)
         db.session.commit()
         print(
-            f"generate + store (collect, HTML, PDF, DOCX, page fragment): {seconds:.2f} s; "
-            f"collect alone {version.collect_ms / 1000:.2f} s; peak Python memory {peak:.1f} MiB"
+            "generate + store (collect, HTML, PDF, DOCX, page fragment): "
+            f"{time.perf_counter() - began:.2f} s "
+            f"wall, {time.process_time() - cpu:.2f} s CPU; collect alone {version.collect_ms / 1000:.2f} s"
         )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the process: {rss:.0f} MiB")
