@@ -253,3 +253,10 @@ def test_the_embedded_html_keeps_the_text_and_drops_what_a_page_must_not_carry()
     for forbidden in ("<script", "alert", "style=", "onclick", "<style", "color:red", "javascript:"):
         assert forbidden not in body
     assert '<rect width="5" height="5"/>' in body and "<svg" in body
+
+
+def test_a_scrolling_table_becomes_a_keyboard_region_and_headings_keep_their_level():
+    fragment = '<h2>Jednání</h2><div class="table-wrap"><table><tr><td>1</td></tr></table></div>'
+    body = str(body_of(fragment, demote=False, scroll_label="Tabulka"))
+    assert body.startswith("<h2>Jednání</h2>")
+    assert '<div class="table-wrap" tabindex="0" role="region" aria-label="Tabulka">' in body

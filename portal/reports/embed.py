@@ -3,8 +3,9 @@
 The stored file is the portal's own output (every text escaped when it was rendered), but a page must obey
 the Content Security Policy and keep one outline: this keeps only the document's body, drops what the CSP
 forbids or a page must not carry (scripts, style elements and attributes, event handlers, frames, forms,
-`javascript:` links), and moves every heading one level down, under the page's own h1. Nothing is
-rendered again: the text, tables and charts are the bytes stored with the version.
+`javascript:` links), moves every heading one level down under the page's own h1 (unless the HTML is a
+fragment made for a page), and makes the sideways-scrolling table wrappers reachable with the keyboard.
+Nothing is rendered again: the text, tables and charts are those stored with the version.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ _HEADINGS = {f"h{n}": f"h{min(n + 1, 6)}" for n in range(1, 7)}
 
 
 class _Filter(HTMLParser):
-    def __init__(self, demote: bool) -> None:
+    def __init__(self, demote: bool, scroll_label: str | None) -> None:
         super().__init__(convert_charrefs=True)
         self.headings = _HEADINGS if demote else {}
+        self.scroll_label = scroll_label
         self.out: list[str] = []
         self.skipping = 0  # depth inside a dropped element
         self.in_body = False
@@ -59,6 +61,11 @@ class _Filter(HTMLParser):
         if self.skipping:
             return
         tag = self.headings.get(tag, tag)
+        names = {name for name, _value in attrs}
+        if (self.scroll_label and tag == "div" and "table-wrap" in (dict(attrs).get("class") or "").split()
+                and "tabindex" not in names):
+            # A table that scrolls sideways on a phone must be reachable with the keyboard (WCAG 2.1.1).
+            attrs = [*attrs, ("tabindex", "0"), ("role", "region"), ("aria-label", self.scroll_label)]
         self.out.append(f"<{tag}{self._attributes(attrs)}>")
 
     def handle_startendtag(self, tag, attrs):
@@ -83,11 +90,13 @@ class _Filter(HTMLParser):
             self.out.append(escape(data, quote=False))
 
 
-def body_of(html: bytes | str, *, demote: bool = True) -> Markup:
+def body_of(html: bytes | str, *, demote: bool = True, scroll_label: str | None = None) -> Markup:
     """The stored HTML's body, safe to place inside a page (see the module's docstring); a page fragment
-    made for a page already (`render.html_fragment`) keeps its heading levels (`demote=False`)."""
+    made for a page already (`render.html_fragment`) keeps its heading levels (`demote=False`). With
+    `scroll_label`, each table wrapper (``div.table-wrap``, which scrolls sideways on a narrow screen) becomes
+    a focusable region of that name, so that the keyboard reaches it."""
     text = html.decode("utf-8") if isinstance(html, bytes) else html
-    parser = _Filter(demote)
+    parser = _Filter(demote, scroll_label)
     parser.feed(text)
     parser.close()
     return Markup("".join(parser.out))  # noqa: S704 - filtered above: no script, style or handler remains

@@ -237,7 +237,7 @@ def show(version_id: int):
         db.session.commit()
         changed = keeping.data_changed_since(version)
     # The fragment stored with the files (rendered once, like them), filtered on the way into the page.
-    body = body_of(version.fragment, demote=False)
+    body = body_of(version.fragment, demote=False, scroll_label=_("Table (scroll sideways to see all of it)"))
     return render_template("reports/show.html", version=version, group=version.group, manages=manages,
                            changed=changed, body=body, formats=keeping.FORMATS,
                            visibility_labels=reads.VISIBILITY_LABELS, language_labels=reads.LANGUAGE_LABELS,
