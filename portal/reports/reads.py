@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from portal import clock
 from portal.extensions import db
 from portal.groups import services as groups
+from portal.i18n import date_filter
 from portal.models import WorkingGroup
 from portal.models.reports import ReportVersion, ReportVisibility
 from portal.reports import keeping
@@ -55,8 +56,7 @@ def overview(user) -> list[tuple[WorkingGroup, int, ReportVersion | None, bool]]
 def period_label(start, end) -> str:
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return str(start.year)
-    return _("%(start)s – %(end)s", start=f"{start.day}. {start.month}. {start.year}",
-             end=f"{end.day}. {end.month}. {end.year}")
+    return _("%(start)s – %(end)s", start=date_filter(start), end=date_filter(end))
 
 
 def download_name(version: ReportVersion, fmt: str) -> str:
