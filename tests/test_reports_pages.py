@@ -434,3 +434,30 @@ def test_readers_see_only_what_is_published_to_them(app, setting):
     db.session.commit()
     empty = _client_for(app, None).get(f"/groups/{group.id}/reports").get_data(as_text=True)
     assert "Tato skupina zatím nezveřejnila žádnou zprávu." in empty
+
+
+def test_a_failed_generation_says_so_and_offers_to_try_again(client, login_as, setting, app, monkeypatch):
+    group = setting["group"]
+    login_as(setting["chair"])
+    monkeypatch.setitem(app.config, "JOBS_BACKEND", "local")
+    monkeypatch.setitem(app.config, "JOBS_LOCAL_THREAD", False)
+    job = keeping.start_generation(group, START, END, "cs", actor=setting["chair"])
+    db.session.commit()
+    job.state, job.error = "failed", "RuntimeError: the renderer crashed"
+    db.session.commit()
+    response = client.get(f"/groups/{group.id}/reports/jobs/{job.id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<meta http-equiv="refresh"' not in html
+    assert "Zprávu se nepodařilo vytvořit kvůli chybě portálu." in html and "renderer crashed" in html
+    assert "Nic nebylo uloženo." in html and "Zkusit znovu" in html
+    page_is_clean(html)
+    assert count(ReportVersion) == 0
+    # Trying again starts a new job (the failed one stays as it was).
+    action = f"/groups/{group.id}/reports/generate?year=2025"
+    fields = hidden_fields(client, f"/groups/{group.id}/reports/jobs/{job.id}", needs="once", action=action)
+    location = client.post(action, data={**fields, "language": "cs"}).headers["Location"]
+    assert location.endswith(f"/reports/jobs/{job.id + 1}") and count(Job) == 2
+    # Another group's job is not found through this group.
+    other = make_group(setting["territory"])
+    add_member(other, setting["chair"], category="expert", role="chair")
+    assert client.get(f"/groups/{other.id}/reports/jobs/{job.id}").status_code == 404
