@@ -205,7 +205,7 @@ def generate(group: WorkingGroup, start: date, end: date, language: str, *, fore
         progress(95, "saving")
     version = ReportVersion(
         group_id=group.id, start=start, end=end, language=language,
-        number=next_number(group.id, start, end, language), title=report.title[:400],
+        number=next_number(group.id, start, end, language), title=report.title,
         generated_at=utcnow(), author_id=author.id if author else None,
         author_name=author.name if author else (author_name or "—"),
         data_digest=data_digest(report), report_digest=report.digest(), collect_ms=collect_ms,
