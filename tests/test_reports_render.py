@@ -118,7 +118,7 @@ def test_docx_has_heading_styles_figures_chart_pictures_and_tables(app):
     assert ["Vyrovnanost (Pielouovo J)", "0,87"] in cells
     assert ["Účast na konaných jednáních", "74,5 %"] in cells
     assert ["pracovník poradenského zařízení", "4", "5"] in cells
-    assert ["20. 5. 2025", "81,8"] in cells
+    assert ["20. 5. 2025", "81,8"] in cells and ["18. 2. 2025", "75,0"] in cells
     assert ["2023/24", "0,3", "—"] in cells
     captions = [p.text for p in word.paragraphs if p.style.name == "Caption"]
     assert "Účast na jednáních" in captions
@@ -136,7 +136,9 @@ def test_docx_has_heading_styles_figures_chart_pictures_and_tables(app):
 def test_html_file_is_a_standalone_page_with_inline_svg_and_tables(app):
     html = render.render(_report(), "html").decode("utf-8")
     assert html.startswith("<!doctype html>") and '<html lang="cs">' in html
-    assert html.count("<svg") == 5
+    # Charts as SVG pictures with their titles as alternative text (the same HTML makes the PDF).
+    assert html.count('<img src="data:image/svg+xml;base64,') == 5
+    assert 'alt="Účast podle jednání"' in html
     assert "<h2>Složení a vyváženost skupiny</h2>" in html and "<h3>Účast podle jednání</h3>" in html
     assert "<caption>Účast na jednáních</caption>" in html
 
@@ -193,7 +195,7 @@ def test_every_chart_kind_is_valid_svg_with_title_desc_and_no_style(app, index):
     assert root.find(f"{ns}desc").text == "Stejná čísla jsou v tabulce u grafu."
     assert "style=" not in svg and "<script" not in svg
     assert "DejaVu Sans" in root.get("font-family")
-    texts = [t.text for t in root.iter(f"{ns}text")]
+    texts = [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{ns}text")]
     for label in chart.labels:
         assert label in texts  # never cut
     assert chart.kind in ("bar", "stacked", "column", "line")
@@ -224,3 +226,70 @@ def test_column_chart_of_counts_has_whole_number_ticks(app):
         svg = charts.to_svg(chart)
     ticks = re.findall(r'font-size="11"[^>]*>([^<]+)</text>', svg)
     assert ticks[:5] == ["0", "2", "4", "6", "8"]
+
+
+# ---- the demo group's report for last year, re-read from the files ---------------------------------------
+
+
+def test_demo_report_pdf_reads_back_with_the_figures(app):
+    from tests.test_reports_sections_r1 import demo_report
+
+    report = demo_report()
+    text = _pdf_text(render.render(report, "pdf"))
+    for expected in ("Výroční zpráva o činnosti 2025: PS pro rovné příležitosti", "MAP ORP Vzorov",
+                     "Složení a vyváženost skupiny", "Členové k 31. 12. 2025 12", "Členové k 1. 1. 2025 6",
+                     "Vyrovnanost (Pielouovo J) k 31. 12. 2025 0,96", "Vyvážené složení k 31. 12. 2025 ne",
+                     "další odborník 1 3", "Jednání", "Konaná jednání 5", "Zrušená jednání 1",
+                     "Účast členů na konaných jednáních 77,4 %", "16. 9. 2025 9 11 81,8",
+                     "Účast členů podle jednání", "Jednání podle let ve srovnání s cílem", "2025 5 4 1 0 ano",
+                     "Spolupráce s dalšími skupinami", "Obdržená stanoviska k financování 2",
+                     "Doučování žáků ohrožených neúspěchem"):
+        assert expected in text, expected
+
+
+def test_demo_report_docx_reads_back_with_the_figures(app):
+    from tests.test_reports_sections_r1 import demo_report
+
+    word = WordDocument(io.BytesIO(render.render(demo_report(), "docx")))
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 2"]
+    assert headings[:2] == ["Složení a vyváženost skupiny", "Jednání"]
+    assert headings[-1] == "Spolupráce s dalšími skupinami"
+    cells = [[cell.text for cell in row.cells] for table in word.tables for row in table.rows]
+    assert ["Účast členů na konaných jednáních", "77,4 %"] in cells
+    assert ["Konaná jednání", "5"] in cells
+    assert ["Vyrovnanost (Pielouovo J) k 1. 1. 2025", "0,8"] in cells
+    assert ["Účast členů na konaných jednáních", "77,4 %"] in cells
+    assert ["21. 10. 2025", "9", "12", "75,0"] in cells  # the attendance chart's table
+    assert len(word.inline_shapes) == 4  # composition, attendance, by category, meetings per year
+
+
+def test_demo_report_in_english(app):
+    from tests.test_reports_sections_r1 import demo_report
+
+    text = _pdf_text(render.render(demo_report("en"), "pdf"))
+    assert "Annual activity report 2025: PS pro rovné příležitosti" in text
+    assert "Meetings held 5" in text and "Attendance rate of members at held meetings 77.4 %" in text
+    assert "Composition and balance of the group" in text and "other expert 1 3" in text
+
+
+def test_column_widths_follow_the_texts():
+    header = ["Datum", "Jednání", "Účast (%)"]
+    rows = [["18. 2. 2025", "Společné jednání s PS pro financování o rozpočtu akčního plánu", "75,0"]]
+    date_width, title_width, rate_width = render.widths(header, rows)
+    assert date_width == len("18. 2. 2025") + 2  # a date stays on one line
+    assert title_width > date_width > rate_width
+
+
+def test_a_long_bar_label_wraps_onto_lines_and_is_never_cut(app):
+    title = "Školní asistenti a mentoring ve třídách s vyšším podílem znevýhodněných žáků"
+    chart = Chart("p", "Návrhy", "bar", [title, "Krátký"], [("n", [3.0, 1.0])],
+                  Table("t", ["Návrh", "Počet"], [[title, 3], ["Krátký", 1]]))
+    with force_locale("cs"):
+        svg = charts.to_svg(chart)
+    root = ElementTree.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    label = next(t for t in root.iter(f"{ns}text") if t.find(f"{ns}tspan") is not None and
+                 "Školní" in "".join(t.itertext()))
+    spans = [span.text for span in label.iter(f"{ns}tspan")]
+    assert len(spans) == 2 and " ".join(spans) == title
+    assert int(root.get("width")) < 800  # the chart did not widen to the whole title

@@ -12,7 +12,9 @@ installs it). Both keep the same rules:
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -74,6 +76,17 @@ class Image:
     svg: str
     alt: str
     width: float = 16.0
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+
+    @property
+    def pixel_width(self) -> int:
+        """The SVG's own width in CSS pixels (its `width` attribute), at most `width` cm."""
+        match = re.search(r'<svg[^>]*\swidth="([0-9.]+)', self.svg)
+        natural = float(match.group(1)) if match else self.width * 96 / 2.54
+        return round(min(natural, self.width * 96 / 2.54))
 
 
 Block = Heading | Paragraph | Markdown | BulletList | Table | Image

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from portal.extensions import db
@@ -18,6 +19,13 @@ from portal.groups import services as groups
 from portal.meetings import cadence
 from portal.models import User, WorkingGroup
 from portal.models.meetings import Meeting, MeetingGroup, MeetingInvitation, MeetingStatus
+
+# A meeting's status as pages, exports and the annual report name it.
+STATUS_LABELS = {
+    MeetingStatus.PLANNED.value: _l("planned"),
+    MeetingStatus.HELD.value: _l("held"),
+    MeetingStatus.CANCELLED.value: _l("cancelled"),
+}
 
 
 def participating_groups(meeting: Meeting) -> list[WorkingGroup]:

@@ -16,6 +16,7 @@ Numbers shown in the chart are formatted in the current locale (the renderers fo
 from __future__ import annotations
 
 import math
+import textwrap
 from html import escape
 
 from flask_babel import format_decimal
@@ -35,6 +36,8 @@ PALETTE = ("#2362a2", "#6a3d9a", "#1d6b35", "#b15928", "#0b7a75", "#5a6b80", "#b
 
 ROW = 26
 PLOT_WIDTH = 360
+LABEL_LINE = 40  # characters of a bar's label on one line
+LINE_HEIGHT = 15
 
 
 def colour(index: int) -> str:
@@ -79,6 +82,14 @@ def _text(x: float, y: float, content: str, *, anchor: str = "start", size: int 
         extra += f' transform="rotate({rotate:g} {x:g} {y:g})"'
     return (f'<text x="{x:g}" y="{y:g}" text-anchor="{anchor}" font-size="{size}" fill="{TEXT_COLOUR}"'
             f'{extra}>{escape(content)}</text>')
+
+
+def _lines(x: float, y: float, lines: list[str]) -> str:
+    """Right-aligned lines of one label (a wrapped long label), the first baseline at `y`."""
+    spans = "".join(f'<tspan x="{x:g}" dy="{0 if i == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
+    return (f'<text x="{x:g}" y="{y:g}" text-anchor="end" font-size="{FONT_SIZE}" fill="{TEXT_COLOUR}">'
+            f"{spans}</text>")
 
 
 def _rect(x: float, y: float, width: float, height: float, fill: str) -> str:
@@ -126,23 +137,28 @@ def _horizontal(chart: Chart, ident: str | None) -> str:
         values = [values[index] for _name, values in series if values[index] is not None]
         totals.append(sum(values) if values else None)
     scale = axis_top([t for t in totals if t is not None])
-    label_width = max([text_width(label) for label in chart.labels] + [40]) + 12
+    # A long label (a proposal's title) wraps onto more lines rather than widening the chart or being cut.
+    lines = [textwrap.wrap(label, LABEL_LINE, break_long_words=False) or [""] for label in chart.labels]
+    label_width = max([text_width(line) for wrapped in lines for line in wrapped] + [40]) + 12
     value_width = max([text_width(number(t, chart.unit)) for t in totals] + [30]) + 12
     top = 10
     parts: list[str] = []
-    for index, label in enumerate(chart.labels):
-        y = top + index * ROW
-        parts.append(_text(label_width - 8, y + 15, label, anchor="end"))
+    y = top
+    for index, wrapped in enumerate(lines):
+        row = max(ROW, LINE_HEIGHT * len(wrapped) + 10)
+        first = y + row / 2 + 4 - LINE_HEIGHT * (len(wrapped) - 1) / 2
+        parts.append(_lines(label_width - 8, first, wrapped))
         x = label_width
         for series_index, (_name, values) in enumerate(series):
             value = values[index]
             if not value:
                 continue
             width = PLOT_WIDTH * value / scale
-            parts.append(_rect(x, y + 3, width, ROW - 8, colour(series_index)))
+            parts.append(_rect(x, y + row / 2 - (ROW - 8) / 2, width, ROW - 8, colour(series_index)))
             x += width
-        parts.append(_text(x + 6, y + 15, number(totals[index], chart.unit)))
-    axis_bottom = top + len(chart.labels) * ROW
+        parts.append(_text(x + 6, y + row / 2 + 4, number(totals[index], chart.unit)))
+        y += row
+    axis_bottom = y
     parts.append(_line(label_width, top - 4, label_width, axis_bottom))
     width = label_width + PLOT_WIDTH + value_width
     height = axis_bottom + 8
@@ -160,7 +176,7 @@ def _vertical(chart: Chart, ident: str | None) -> str:
     scale = axis_top(values)
     count = max(len(chart.labels), 1)
     left = max(text_width(number(scale / 4 * 3, pattern="#,##0.###")) + 14, 40)
-    slot = max(44.0, 520 / count)
+    slot = min(max(44.0, 520 / count), 130.0)  # a year or two alone do not make metre-wide columns
     plot_width = slot * count
     top, plot_height = 14, 180
     base = top + plot_height

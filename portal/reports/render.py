@@ -40,7 +40,8 @@ def cell(value: Cell) -> str:
     if isinstance(value, int):
         return format_decimal(value)
     if isinstance(value, float):
-        return format_decimal(value, "#,##0.##")
+        # At least one decimal, as the pages show rates ("75,0 %"); at most two (Pielou's J "0,96").
+        return format_decimal(value, "#,##0.0#")
     return str(value)
 
 
@@ -86,10 +87,24 @@ def chart_id(section: Section, chart: Chart) -> str:
 # ---- files -------------------------------------------------------------------------------------------------
 
 
+def widths(header: list[str], rows: list[list[str]]) -> list[float]:
+    """Relative column widths from the texts: a column of short numbers stays narrow, a column of titles
+    gets room (its longest word always fits; long texts wrap, never cut)."""
+    weights = []
+    for index, heading in enumerate(header):
+        texts = [row[index] for row in rows if index < len(row)]
+        # Short texts (a date, "81,8") keep to one line; longer ones may wrap between words.
+        longest_word = max((len(text) if len(text) <= 14 else max(map(len, text.split()), default=0)
+                            for text in [*heading.split(), *texts]), default=1)
+        mean = sum(len(text) for text in texts) / len(texts) if texts else len(heading)
+        weights.append(max(longest_word, min(mean, 40.0)) + 2)
+    return weights
+
+
 def _table(table: Table) -> exports.Table:
-    return exports.Table(header=[str(h) for h in table.header],
-                         rows=[[cell(value) for value in row] for row in table.rows],
-                         caption=table.caption or None)
+    header = [str(h) for h in table.header]
+    rows = [[cell(value) for value in row] for row in table.rows]
+    return exports.Table(header=header, rows=rows, widths=widths(header, rows), caption=table.caption or None)
 
 
 def document(report: Report) -> exports.Document:

@@ -22,6 +22,7 @@ from portal.forms_kit import MaxLength, OnceField, VersionField
 from portal.groups.balance import CATEGORY_LABELS
 from portal.meetings import minutes
 from portal.meetings import services as rules
+from portal.meetings.reads import STATUS_LABELS  # noqa: F401 (the routes and templates take it from here)
 from portal.meetings.series import LAST
 from portal.meetings.services import DEFAULT_TIMEZONE
 from portal.models.meetings import MeetingKind, MeetingStatus
@@ -32,11 +33,6 @@ KIND_LABELS = {
     MeetingKind.SUBGROUP.value: _l("sub-group meeting"),
 }
 
-STATUS_LABELS = {
-    MeetingStatus.PLANNED.value: _l("planned"),
-    MeetingStatus.HELD.value: _l("held"),
-    MeetingStatus.CANCELLED.value: _l("cancelled"),
-}
 
 WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
             (4, _l("Friday")), (5, _l("Saturday")), (6, _l("Sunday"))]

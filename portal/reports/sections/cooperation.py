@@ -16,7 +16,6 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from portal import clock
-from portal.blueprints.meetings.forms import STATUS_LABELS
 from portal.i18n import date_filter
 from portal.meetings import cadence, reads
 from portal.models.meetings import MeetingStatus
@@ -52,7 +51,8 @@ def build(ctx: Context) -> Section:
             header=[_("Date"), _("Meeting"), _("Organised by"), _("Other groups"), _("Status")],
             rows=[[date_filter(cadence.local_date(m.starts_at, m.timezone)),
                    m.title if m.public else _("Meeting not open to the public"), m.group.name,
-                   ", ".join(g.name for g in others), str(STATUS_LABELS[m.status])] for m, others in joint],
+                   ", ".join(g.name for g in others), str(reads.STATUS_LABELS[m.status])]
+                  for m, others in joint],
         ))
     else:
         blocks.append(Text(in_period(

@@ -24,7 +24,6 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from portal import clock
-from portal.blueprints.meetings.forms import STATUS_LABELS
 from portal.groups.balance import CATEGORIES, CATEGORY_LABELS
 from portal.i18n import date_filter
 from portal.meetings import attendance, cadence, reads
@@ -105,7 +104,8 @@ def build(ctx: Context) -> Section:
     for meeting in meetings:
         rate = rates.get(meeting.id)
         guests = sum(1 for a in meeting.attendance if a.is_guest and a.present)
-        rows.append([day[meeting.id], _title(meeting), _place(meeting), str(STATUS_LABELS[meeting.status]),
+        status = str(reads.STATUS_LABELS[meeting.status])
+        rows.append([day[meeting.id], _title(meeting), _place(meeting), status,
                      rate.present if rate else None, rate.expected if rate else None, _percent(rate),
                      guests if meeting.status == MeetingStatus.HELD else None])
     blocks.append(Table(
