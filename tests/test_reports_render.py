@@ -250,7 +250,8 @@ def test_demo_report_pdf_reads_back_with_the_figures(app):
 def test_demo_report_docx_reads_back_with_the_figures(app):
     from tests.test_reports_sections_r1 import demo_report
 
-    word = WordDocument(io.BytesIO(render.render(demo_report(), "docx")))
+    report = demo_report()
+    word = WordDocument(io.BytesIO(render.render(report, "docx")))
     headings = [p.text for p in word.paragraphs if p.style.name == "Heading 2"]
     assert headings[:2] == ["Složení a vyváženost skupiny", "Jednání"]
     assert headings[-1] == "Spolupráce s dalšími skupinami"
@@ -258,9 +259,11 @@ def test_demo_report_docx_reads_back_with_the_figures(app):
     assert ["Účast členů na konaných jednáních", "77,4 %"] in cells
     assert ["Konaná jednání", "5"] in cells
     assert ["Vyrovnanost (Pielouovo J) k 1. 1. 2025", "0,8"] in cells
-    assert ["Účast členů na konaných jednáních", "77,4 %"] in cells
     assert ["21. 10. 2025", "9", "12", "75,0"] in cells  # the attendance chart's table
-    assert len(word.inline_shapes) == 4  # composition, attendance, by category, meetings per year
+    # One picture per chart: composition, attendance, by category, meetings per year, and the charts of the
+    # sections minutes…signals (milestones, comments by outcome, signals by state, indices' trend).
+    charts_in_report = sum(isinstance(b, Chart) for s in report.sections for b in s.blocks)
+    assert len(word.inline_shapes) == charts_in_report == 8
 
 
 def test_demo_report_in_english(app):

@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import AgendaItem, AnalysisFlag, FlagEvent, FlagLink, WorkingGroup
 from portal.models.consultations import Consultation
 from portal.models.meetings import MeetingStatus, Minutes, MinutesVersion, Resolution, Task
-from portal.models.proposals import Proposal
+from portal.models.proposals import Proposal, ProposalEvent
 from portal.models.rounds import CommentRound, RoundGroup
 from portal.proposals import services as proposal_services
 from portal.proposals import workflow
@@ -158,6 +158,18 @@ def test_proposals_verdicts_at_the_period_end_and_milestones_due_in_it(app):
         old = proposal_services.create_proposal(w.group, {**PROPOSAL_DATA, "title": "Loňský návrh"},
                                                 actor=w.author)
         _moved(old, ["submitted"], w)  # nothing happens to it in the period: not listed
+        reworked = proposal_services.create_proposal(w.group, {**PROPOSAL_DATA, "title": "Přepracovaný"},
+                                                     actor=w.author)
+        _moved(reworked, ["submitted"], w)
+        workflow.transition(reworked, "returned", actor=w.coordinator, reason="Doplňte rozpočet.")
+        db.session.commit()
+    with time_machine.travel(at(date(YEAR, 5, 5)), tick=False):  # reworked in the period...
+        proposal_services.update_proposal(reworked, {**PROPOSAL_DATA, "title": "Přepracovaný",
+                                                     "expected_cost": "99 000"},
+                                          actor=w.author, seen_version=reworked.version)
+        db.session.commit()
+    with time_machine.travel(at(date(YEAR + 1, 2, 1)), tick=False):  # ...and submitted again only later
+        _moved(reworked, ["submitted"], w)
     with time_machine.travel(at(date(YEAR, 2, 3)), tick=False):
         adopted = proposal_services.create_proposal(w.group, {**PROPOSAL_DATA, "title": "Asistenti"},
                                                     actor=w.author)
@@ -177,19 +189,30 @@ def test_proposals_verdicts_at_the_period_end_and_milestones_due_in_it(app):
             proposal_services.add_milestone(adopted, {"title": title, "due_on": due, "target_value": target,
                                                       "reached_value": reached}, actor=w.coordinator)
         db.session.commit()
+        changed = proposal_services.create_proposal(w.group, {**PROPOSAL_DATA, "title": "Změněný"},
+                                                    actor=w.author)
+        _moved(changed, ["submitted", "under_assessment"], w)
+        changed.events.append(ProposalEvent(kind="verdict", note="not_compliant", actor_id=w.coordinator.id))
+        _moved(changed, ["assessed"], w, verdict="not_compliant")
     with time_machine.travel(at(date(YEAR + 1, 1, 15)), tick=False):
         _moved(late, ["assessed"], w, verdict="not_compliant")  # recorded after the period
+        # The verdict changed after the period: the period's report keeps the one of its time.
+        changed.verdict = "compliant"
+        changed.events.append(ProposalEvent(kind="verdict", note="compliant", actor_id=w.coordinator.id))
+        db.session.commit()
 
     sec = section(w.group, "proposals")
     assert figures(sec) == {
-        "proposals_count": 3, "verdicts_compliant": 1, "verdicts_conditional": 1, "verdicts_not_compliant": 0,
-        "verdicts_pending": 1, "milestones_due": 3, "milestones_met": 1, "milestones_late": 1,
+        "proposals_count": 5, "verdicts_compliant": 1, "verdicts_conditional": 1, "verdicts_not_compliant": 1,
+        "verdicts_pending": 2, "milestones_due": 3, "milestones_met": 1, "milestones_late": 1,
         "milestones_missed": 1}
     rows = table(sec, "Proposed activities and their equal-access verdicts").rows
     assert rows == [
+        ["Přepracovaný", "Returned for rework", "not recorded yet", "—"],  # first submitted the year before
         ["Asistenti", "Adopted into the action plan", "Compliant", "—"],
         ["Tábor", "Assessed", "Compliant with conditions", "Bez poplatku. Doprava zajištěna."],
         ["Kurz", "Under assessment", "not recorded yet", "—"],  # its state and verdict at the period's end
+        ["Změněný", "Assessed", "Not compliant", "—"],
     ]
     milestones = table(sec, "Milestones due in the period").rows
     assert [(r[1], r[5]) for r in milestones] == [("Met", "met"), ("Missed", "missed"), ("Late", "late")]
@@ -199,7 +222,8 @@ def test_proposals_verdicts_at_the_period_end_and_milestones_due_in_it(app):
     assert "Alena Autorová" not in everything(sec)
     # The year after: the late proposal's verdict counts, the milestone of that year is not due yet.
     after = figures(section(w.group, "proposals", date(YEAR + 1, 1, 1), date(YEAR + 1, 1, 31)))
-    assert after["verdicts_not_compliant"] == 1 and after["milestones_due"] == 1
+    assert after["verdicts_not_compliant"] == 1 and after["verdicts_compliant"] == 2
+    assert after["milestones_due"] == 1
     assert after["milestones_late"] == 1  # due 1 January, judged the day after the period
 
 
@@ -401,8 +425,11 @@ def test_demo_report_of_last_year(app):
     report = collect(group, start, end, language="en")
 
     minutes = report.section("minutes")
-    assert figures(minutes) == {"meetings_with_minutes": 4, "topics_count": 17, "resolutions_count": 8,
-                                "tasks_total": 9, "tasks_done": 8, "tasks_open": 1, "tasks_overdue": 1}
+    # Four regular meetings and the joint one with PS pro financování (October), each with 4 agenda items,
+    # 2 resolutions and 2 tasks; the May meeting also discussed a signal; the November one set a task done
+    # only in January.
+    assert figures(minutes) == {"meetings_with_minutes": 5, "topics_count": 21, "resolutions_count": 10,
+                                "tasks_total": 11, "tasks_done": 10, "tasks_open": 1, "tasks_overdue": 1}
     assert "item on the territory analysis" in table(minutes, "Topics of the meetings").rows[1][2]
     assert "Signál k prověření" not in everything(minutes)
 

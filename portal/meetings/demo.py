@@ -1,8 +1,8 @@
 """Demo meetings of "PS pro rovné příležitosti" (created by the groups' demo loader, which runs first).
 
 Dates follow the day the demo is loaded: last year four held meetings with attendance and approved minutes
-(resolutions, tasks; one task of the last one done only in January), a cancelled one (June) and a held
-joint meeting with PS pro financování (October); this year the 3rd Tuesdays of February, May, September and
+(resolutions, tasks; one task of the last one done only in January), a cancelled one (June) and a held joint
+meeting with PS pro financování (October); this year the 3rd Tuesdays of February, May, September and
 November (held once past, the September one joint with PS pro financování), one cancelled meeting with its
 reason, and a planned meeting two to three weeks ahead. Idempotent: a meeting is found again by its group,
 title and start.

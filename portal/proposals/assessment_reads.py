@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.groups import services as groups
 from portal.models.assessments import Answer, AssessorReview, CriteriaVersion, Criterion, ProposalAssessment
 from portal.models.people import User
-from portal.models.proposals import Proposal
+from portal.models.proposals import Proposal, Verdict
 from portal.proposals import base
 
 
@@ -158,14 +158,19 @@ def assessment_document(proposal: Proposal, viewer: AssessmentViewer):
 
 
 def verdict_before(proposal: Proposal, moment) -> str | None:
-    """The group's recorded verdict (the one the proposal's pages show) if it was recorded before `moment`
-    (an instant): the annual report's verdict at the end of its period. It was first recorded at its
-    earliest "verdict" history event (or the move to "assessed", which needs a verdict); a verdict without
-    either counts as recorded. A verdict changed later shows as it stands now, as on the pages."""
+    """The group's verdict as it stood just before `moment` (an instant): the annual report's verdict at the
+    end of its period. Each recorded verdict is a "verdict" history event carrying its value, so a verdict
+    changed after the period does not rewrite the period's report; a verdict without such history (set
+    before the history kept it) counts from the move to "assessed", or as recorded when that is missing too.
+    Only a recorded verdict is final: the pages show the same one."""
     if not proposal.verdict:
         return None
-    times = [e.at for e in proposal.events if e.kind == "verdict"
-             or (e.kind == "state" and e.to_state == "assessed")]
-    if times and min(times) >= moment:
+    values = {v.value for v in Verdict}
+    recorded = [e for e in proposal.events if e.kind == "verdict" and e.note in values]
+    if recorded:
+        before = [e for e in recorded if e.at < moment]
+        return max(before, key=lambda e: (e.at, e.id)).note if before else None
+    assessed = [e.at for e in proposal.events if e.kind == "state" and e.to_state == "assessed"]
+    if assessed and min(assessed) >= moment:
         return None
     return proposal.verdict

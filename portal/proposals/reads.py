@@ -206,22 +206,27 @@ def signals_to_choose(proposal: Proposal, search: str, *, limit: int = 30) -> li
 
 def proposals_between(group_id: int, start_at: datetime, end_at: datetime, start: date,
                       end: date) -> list[Proposal]:
-    """The group's proposals it worked on in the period [start_at, end_at) (dates `start`–`end`): submitted
-    before the period ended (a draft is its author's alone) and with something in the period: an event of
-    its history, or a milestone falling due. Oldest first, with events and milestones loaded."""
+    """The group's proposals it worked on in the period [start_at, end_at) (dates `start`–`end`): first
+    submitted before the period ended (a draft is its author's alone; a proposal returned and submitted again
+    counts from its first submission) and with something in the period: an event of its history, or a
+    milestone falling due. In order of first submission, with events and milestones loaded."""
     from sqlalchemy.orm import selectinload
 
     from portal.models import ProposalEvent
 
     touched = select(ProposalEvent.proposal_id).where(ProposalEvent.at >= start_at, ProposalEvent.at < end_at)
     due = select(Milestone.proposal_id).where(Milestone.due_on >= start, Milestone.due_on <= end)
+    submitted = (select(ProposalEvent.proposal_id, func.min(ProposalEvent.at).label("first"))
+                 .where(ProposalEvent.kind == "state",
+                        ProposalEvent.to_state == ProposalState.SUBMITTED.value)
+                 .group_by(ProposalEvent.proposal_id).subquery())
     return list(db.session.scalars(
         select(Proposal)
-        .where(Proposal.group_id == group_id, Proposal.submitted_at.is_not(None),
-               Proposal.submitted_at < end_at,
+        .join(submitted, submitted.c.proposal_id == Proposal.id)
+        .where(Proposal.group_id == group_id, submitted.c.first < end_at,
                or_(Proposal.id.in_(touched), Proposal.id.in_(due)))
         .options(selectinload(Proposal.events), selectinload(Proposal.milestones))
-        .order_by(Proposal.submitted_at, Proposal.id)
+        .order_by(submitted.c.first, Proposal.id)
     ))
 
 

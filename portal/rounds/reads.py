@@ -492,6 +492,10 @@ def settlement_statistics(round_ids: list[int]) -> dict[int, Statistics]:
                 stats.disputes_agreed += count
             elif resolution == DisputeResolution.STEERING_COMMITTEE.value:
                 stats.disputes_steering += count
+    order = {code: n for n, code in enumerate(services.OUTCOME_LABELS)}
+    for stats in result.values():  # the default outcomes in their order, a territory's own ones after them
+        stats.outcomes = dict(sorted(stats.outcomes.items(), key=lambda item: (order.get(item[0], len(order)),
+                                                                               item[0])))
     return result
 
 

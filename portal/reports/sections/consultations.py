@@ -49,7 +49,7 @@ def build(ctx: Context) -> Section:
         for index, question in enumerate(summary.questions, start=1):
             caption = f"{index}. {question.text}"
             if question.rows:
-                header = [_("Answer"), _("Number of answers")]
+                header = [_("Answer option"), _("Number of answers")]
                 rows = [[row.label, row.shown] for row in question.rows]
                 if question.mean is not None:
                     rows.append([_("Average (1–5)"), number(question.mean, "0.0")])

@@ -2,9 +2,9 @@
 that fell due in the period: met, late or missed at the period's end.
 
 Reads: `portal.proposals.reads.proposals_between` (submitted proposals with something in the period),
-`reads.state_on` (the state at the period's end), `assessment_reads.verdict_before` (the verdict the
-proposal page shows, once recorded before the period's end) and `reads.milestone_state` judged the day after
-the period (a milestone due on its last day is judged too). Authors and assessors are not named.
+`reads.state_on` (the state at the period's end), `assessment_reads.verdict_before` (the recorded verdict
+as it stood at the period's end; the pages show the current one) and `reads.milestone_state` judged the day
+after the period (a milestone due on its last day is judged too). Authors and assessors are not named.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def build(ctx: Context) -> Section:
     for proposal in proposals:
         verdict = verdicts[proposal.id]
         conditions = ""
-        if verdict == Verdict.CONDITIONAL.value and proposal.verdict_conditions:
+        # The conditions kept are those of the current verdict: shown when that is the period's verdict.
+        if verdict == proposal.verdict == Verdict.CONDITIONAL.value and proposal.verdict_conditions:
             lines = [line.strip() for line in proposal.verdict_conditions.splitlines() if line.strip()]
             conditions = " ".join(line if line.endswith((".", "!", "?")) else f"{line}." for line in lines)
         state = reads.state_on(proposal, end_at)
