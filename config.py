@@ -109,7 +109,17 @@ class Config:
 
     INVITATION_VALID_DAYS = 14
     PASSWORD_RESET_VALID_MINUTES = 60
+    # One-time sign-in links (parents without a password) and the links in consultation invitations.
+    SIGN_IN_LINK_VALID_MINUTES = 30
+    CONSULTATION_INVITE_VALID_DAYS = 14
+    SIGN_IN_LINK_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LINK_LIMIT_PER_ADDRESS", "3 per 15 minutes")
+    SIGN_IN_LINK_LIMIT_PER_IP = os.environ.get("SIGN_IN_LINK_LIMIT_PER_IP", "30 per 15 minutes")
+    # The most addresses one pasted invitation list may hold.
+    CONSULTATION_INVITE_MAX = 500
     PAGE_SIZE = 25
+    # Parent accounts without activity for this many months are deleted by `flask consultations purge`
+    # (their answers stay, anonymous).
+    CONSULTATIONS_PARENT_RETENTION_MONTHS = int(os.environ.get("CONSULTATIONS_PARENT_RETENTION_MONTHS", "24"))
 
 
 class DevelopmentConfig(Config):

@@ -153,9 +153,11 @@ def register_cli(app: Flask) -> None:
     from portal.meetings.cli import meetings_cli
 
     app.cli.add_command(meetings_cli)
+    from portal.consultations.cli import consultations_cli
     from portal.rounds.cli import rounds_cli
 
     app.cli.add_command(rounds_cli)
+    app.cli.add_command(consultations_cli)
     from portal.analysis.cli import analysis as analysis_group
 
     app.cli.add_command(analysis_group)

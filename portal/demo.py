@@ -85,6 +85,8 @@ DEMO_MODULES: list[str] = [
     "portal.proposals.demo",
     # After the proposals demo: assessments of its proposals.
     "portal.proposals.assessment_demo",
+    # After the groups demo: consultations of the demo equal-opportunities group.
+    "portal.consultations.demo",
     # After the proposals and meetings demos: last year's funding opinions of PS pro financování.
     "portal.proposals.funding_demo",
 ]

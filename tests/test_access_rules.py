@@ -17,8 +17,13 @@ EXPECTED: dict[str, Access] = {
     "auth.forgot_password": Access.PUBLIC,
     "auth.reset_password": Access.TOKEN,
     "auth.accept_invitation": Access.TOKEN,
+    "auth.request_link": Access.PUBLIC,
+    "auth.link_sign_in": Access.TOKEN,
+    "consultations.invite": Access.MEMBER,
+    "consultations.invitees": Access.MEMBER,
     "account.profile": Access.USER,
     "account.change_password": Access.USER,
+    "account.delete": Access.USER,
     "users.index": Access.COORDINATOR,
     "users.invite": Access.COORDINATOR,
     "users.revoke_invitation": Access.COORDINATOR,
@@ -102,6 +107,16 @@ EXPECTED: dict[str, Access] = {
     "documents.edit_version": Access.MEMBER,
     "documents.delete_version": Access.MEMBER,
     # Comment rounds: object checks on top (participants, the owner group's coordinators).
+    "consultations.mine": Access.USER,
+    "consultations.group_list": Access.PUBLIC,
+    "consultations.new": Access.MEMBER,
+    "consultations.detail": Access.MEMBER,
+    "consultations.edit": Access.MEMBER,
+    "consultations.delete": Access.MEMBER,
+    "consultations.question_new": Access.MEMBER,
+    "consultations.question_edit": Access.MEMBER,
+    "consultations.question_delete": Access.MEMBER,
+    "consultations.question_move": Access.MEMBER,
     "rounds.create": Access.MEMBER,
     "rounds.edit": Access.MEMBER,
     "rounds.show": Access.USER,
@@ -148,6 +163,14 @@ EXPECTED: dict[str, Access] = {
     "reports.job": Access.MEMBER,
     "reports.publish": Access.MEMBER,
     "reports.unpublish": Access.MEMBER,
+    # Consultation results (c4): object checks on top (managers; the aggregate page also the group's
+    # members once closed; no respondents page for an anonymous consultation).
+    "consultations.results": Access.USER,
+    "consultations.texts": Access.MEMBER,
+    "consultations.add_tag": Access.MEMBER,
+    "consultations.remove_tag": Access.MEMBER,
+    "consultations.export": Access.MEMBER,
+    "consultations.respondents": Access.MEMBER,
 }
 
 ROLES = [None, "guest", "parent", "member", "coordinator", "admin"]

@@ -259,6 +259,7 @@ def test_demo_report_docx_reads_back_with_the_figures(app):
     assert ["Účast členů na konaných jednáních", "77,4 %"] in cells
     assert ["Konaná jednání", "5"] in cells
     assert ["Vyrovnanost (Pielouovo J) k 1. 1. 2025", "0,8"] in cells
+    assert ["Účast členů na konaných jednáních", "77,4 %"] in cells
     assert ["21. 10. 2025", "9", "12", "75,0"] in cells  # the attendance chart's table
     # One picture per chart: composition, attendance, by category, meetings per year, and the charts of the
     # sections minutes…signals (milestones, comments by outcome, signals by state, indices' trend).

@@ -1,7 +1,7 @@
 """reports: drafts (foreword, notes), frozen stored versions (JSON, digests, HTML, PDF, DOCX), data checks
 
 Revision ID: 0021_reports
-Revises: 0019_consultations
+Revises: 0020_one_time_links
 Create Date: 2026-12-03 07:36:38.556169
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021_reports'
-down_revision = '0019_consultations'
+down_revision = '0020_one_time_links'
 branch_labels = None
 depends_on = None
 

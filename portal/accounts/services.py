@@ -5,8 +5,6 @@ Every function takes the acting user explicitly, only flushes, and leaves the co
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,11 +14,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal import audit
-from portal.accounts import sessions
+from portal.accounts import sessions, tokens
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.extensions import db
 from portal.mailer import queue_mail
-from portal.models import Invitation, PasswordResetToken, Role, Territory, User
+from portal.models import Invitation, LinkPurpose, OneTimeLink, Role, Territory, User
 from portal.models.base import utcnow
 from portal.urls import external_url
 
@@ -31,15 +29,6 @@ class AccountError(ValueError):
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-def _token() -> tuple[str, str]:
-    token = secrets.token_urlsafe(32)
-    return token, hashlib.sha256(token.encode()).hexdigest()
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -111,7 +100,7 @@ def invite(
         )
     ):
         old.revoked_at = now
-    token, token_hash = _token()
+    token, token_hash = tokens.new()
     invitation = Invitation(
         email=email,
         name=name,
@@ -140,7 +129,7 @@ def invite(
 
 def open_invitation(token: str) -> Invitation:
     """The invitation behind a link, or AccountError if it is unknown, used, revoked or expired."""
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == tokens.digest(token)))
     if invitation is None or invitation.revoked_at is not None:
         raise AccountError(_("This invitation link is not valid. Ask the coordinator for a new one."))
     if invitation.accepted_at is not None:
@@ -163,6 +152,9 @@ def accept_invitation(token: str, *, name: str, password: str, organisation: str
     invitation = open_invitation(token)
     if find_user_by_email(invitation.email) is not None:
         raise AccountError(_("An account with this e-mail address already exists."))
+    # Use the invitation up first: of two concurrent acceptances only one gets past this UPDATE.
+    if not tokens.claim(Invitation, token, used="accepted_at", where=(Invitation.revoked_at.is_(None),)):
+        raise AccountError(_("This invitation has already been used. Sign in, or reset your password."))
     user = User(
         email=invitation.email,
         name=name.strip(),
@@ -173,7 +165,7 @@ def accept_invitation(token: str, *, name: str, password: str, organisation: str
     )
     db.session.add(user)
     db.session.flush()
-    invitation.accepted_at = utcnow()
+    db.session.refresh(invitation)
     invitation.user_id = user.id
     audit.record("user.created", user, actor=user, via="invitation", invitation_id=invitation.id)
     return user
@@ -184,13 +176,9 @@ def request_password_reset(email: str, *, locale: str = "cs") -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    token, token_hash = _token()
     valid = current_app.config["PASSWORD_RESET_VALID_MINUTES"]
-    reset = PasswordResetToken(
-        user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(minutes=valid)
-    )
-    db.session.add(reset)
-    db.session.flush()
+    _link, token = tokens.issue(LinkPurpose.PASSWORD_RESET, valid=timedelta(minutes=valid), user_id=user.id,
+                                email=user.email)
     audit.record("user.password_reset_requested", user, actor=None)
     queue_mail(
         [user.email],
@@ -203,26 +191,30 @@ def request_password_reset(email: str, *, locale: str = "cs") -> None:
     )
 
 
-def open_password_reset(token: str) -> PasswordResetToken:
-    reset = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _hash(token)))
-    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
-        raise AccountError(
-            _("This password reset link is invalid, expired or already used. Request a new one.")
-        )
+def _reset_refused() -> AccountError:
+    return AccountError(_("This password reset link is invalid, expired or already used. Request a new one."))
+
+
+def open_password_reset(token: str) -> OneTimeLink:
+    try:
+        reset = tokens.look_up(token, LinkPurpose.PASSWORD_RESET)
+    except tokens.TokenError:
+        raise _reset_refused() from None
+    if reset.user is None:
+        raise _reset_refused()
     return reset
 
 
 def reset_password(token: str, password: str) -> User:
-    reset = open_password_reset(token)
+    try:
+        reset = tokens.claim_link(token, LinkPurpose.PASSWORD_RESET)
+    except tokens.TokenError:
+        raise _reset_refused() from None
     user = reset.user
-    now = utcnow()
+    if user is None or not user.is_active:
+        raise _reset_refused()
     # Every outstanding link of this user dies with the one used.
-    for other in db.session.scalars(
-        select(PasswordResetToken).where(
-            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None)
-        )
-    ):
-        other.used_at = now
+    tokens.use_up_all(user.id, LinkPurpose.PASSWORD_RESET, at=reset.used_at)
     _set_password(user, password)
     audit.record("user.password_reset", user, actor=user)
     return user
@@ -293,3 +285,28 @@ def get_or_create_territory(name: str, slug: str) -> Territory:
         db.session.add(territory)
         db.session.flush()
     return territory
+
+
+def delete_parent_account(user: User, *, actor: User) -> None:
+    """Delete a parent's account (their own choice, or the purge of inactive parent accounts).
+
+    Their consultation answers stay, anonymised (the response loses its user id and owner hash), as do
+    their comments in comment rounds (without an author); their sign-in links, login sessions, invitation
+    addresses and the outbox's copies of their mail go with the account. Only parent accounts: other
+    accounts carry memberships and history and are deactivated by an administrator instead."""
+    from portal.models import Membership
+
+    if user.role != Role.PARENT:
+        raise AccountError(_("Only parent accounts can be deleted this way."))
+    if db.session.scalar(select(Membership.id).where(Membership.user_id == user.id).limit(1)) is not None:
+        # A membership is the group's history (attendance, composition over the years): kept, not deleted.
+        raise AccountError(_("You are recorded as a member of a working group. Ask its coordinator to end "
+                             "your membership and remove your account."))
+    # One erasure for a parent's own choice and for the purge of inactive accounts: answers stay anonymous,
+    # addresses, links, sessions and mail copies go (portal.consultations.retention).
+    from portal.consultations import retention
+
+    audit.record("user.deleted", user, actor=None if actor.id == user.id else actor,
+                 territory_id=user.territory_id, own=actor.id == user.id)
+    retention.delete_parent(user, retention.owner_hashes(user.id), retention.PurgeReport())
+    db.session.expunge(user)

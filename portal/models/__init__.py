@@ -52,7 +52,9 @@ from portal.models.meetings import (
 from portal.models.people import (
     AuditEvent,
     Invitation,
+    LinkPurpose,
     LoginSession,
+    OneTimeLink,
     PasswordResetToken,
     Role,
     Territory,
@@ -116,6 +118,8 @@ __all__ = [
     "LoginSession",
     "Membership",
     "OutboxMessage",
+    "LinkPurpose",
+    "OneTimeLink",
     "PasswordResetToken",
     "PendingMembership",
     "FundingOpinion",

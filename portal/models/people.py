@@ -128,19 +128,43 @@ class Invitation(db.Model):
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
 
-class PasswordResetToken(db.Model):
-    """A single-use, expiring password reset link; only the token's hash is stored."""
+class LinkPurpose(enum.StrEnum):
+    PASSWORD_RESET = "password_reset"  # set a new password (user_id set)
+    SIGN_IN = "sign_in"  # a one-time sign-in link asked for on the sign-in page (user may not exist yet)
+    CONSULTATION_INVITE = "consultation_invite"  # a coordinator invited the address to a consultation
 
-    __tablename__ = "password_reset_token"
+
+class OneTimeLink(db.Model):
+    """A single-use, expiring link e-mailed to a person: password resets, sign-in links and consultation
+    invitations share it (portal.accounts.tokens). Only the token's SHA-256 is stored; the link is used up
+    by a conditional UPDATE (`used_at IS NULL AND expires_at > now`), so two uses cannot both succeed.
+
+    `user_id` is empty for an address without an account (its first use creates a parent account);
+    `territory_id` and `next_path` say which territory that account belongs to and where the link leads."""
+
+    __tablename__ = "one_time_link"
+    __table_args__ = (
+        Index("ix_one_time_link_email", "email"),
+        Index("ix_one_time_link_expires_at", "expires_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(30), default=LinkPurpose.PASSWORD_RESET.value,
+                                         server_default=LinkPurpose.PASSWORD_RESET.value)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id", ondelete="SET NULL"))
+    next_path: Mapped[str | None] = mapped_column(String(500))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+# The password reset links are one-time links of purpose "password_reset" (the table was renamed in 0020).
+PasswordResetToken = OneTimeLink
 
 
 class AuditEvent(db.Model):

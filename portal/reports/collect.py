@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from portal.i18n import date_filter
 from portal.models import WorkingGroup
 from portal.reports.model import Report
 from portal.reports.sections import Context, build_all
@@ -21,8 +22,8 @@ def collect(group: WorkingGroup, start: date, end: date, *, language: str = "cs"
         if start.month == 1 and start.day == 1 and end == date(start.year, 12, 31):
             title = _("Annual activity report %(year)s: %(group)s", year=start.year, group=group.name)
         else:
-            title = _("Activity report %(start)s – %(end)s: %(group)s", start=start.strftime("%d. %m. %Y"),
-                      end=end.strftime("%d. %m. %Y"), group=group.name)
+            title = _("Activity report %(start)s – %(end)s: %(group)s", start=date_filter(start),
+                      end=date_filter(end), group=group.name)
         sections = build_all(Context(group=group, start=start, end=end, language=language))
     return Report(
         group_id=group.id, group_name=group.name,

@@ -24,3 +24,4 @@ class ProfileForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     password, confirm = new_password_fields()
+

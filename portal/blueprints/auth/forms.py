@@ -44,3 +44,15 @@ class AcceptInvitationForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     password, confirm = new_password_fields()
+
+
+class RequestLinkForm(FlaskForm):
+    email = EmailField(
+        _l("Your e-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip],
+        description=_l("We will send you a link. Open it on this device within 30 minutes to sign in. No "
+                       "password is needed."),
+    )
+
+
+class LinkSignInForm(FlaskForm):
+    """Only the button: a mail scanner that opens the link (GET) does not use it up."""

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import forms_kit, web
+from portal.blueprints.consultations.manage_links import maybe_url
 from portal.blueprints.groups import bp
 from portal.blueprints.groups.forms import (
     GROUP_ROLE_LABELS,
@@ -32,6 +33,8 @@ from portal.blueprints.groups.forms import (
     TraitForm,
 )
 from portal.clock import today
+from portal.consultations import access as consultation_access
+from portal.consultations import listing as consultation_listing
 from portal.exports import file_name, send, to_csv, to_xlsx
 from portal.extensions import db
 from portal.forms_kit import ConfirmForm
@@ -92,9 +95,14 @@ def show(group_id: int):
     on = min(on, today())
     composition = services.composition(group, on)
     meetings_box = meeting_reads.group_summary(current_user, group, today(), utcnow())
+    consultations_box = consultation_listing.group_box(group, manages=viewer.manages)
     return render_template("groups/show.html", group=group, viewer=viewer, on=on, is_today=(on == today()),
                            meetings_box=meetings_box, composition=composition,
                            reports_box=report_reads.group_box(current_user, group, viewer),
+                           consultations_box=consultations_box,
+                           consultation_links={c.id: maybe_url("consultations.answer", key=c.link_key)
+                                               for c in consultations_box.consultations},
+                           consultation_state_labels=consultation_access.STATE_LABELS,
                            assessment=composition.assessment,
                            bars=composition_bars(composition.assessment),
                            columns=timeline_columns(composition.timeline), **_labels())

@@ -15,6 +15,10 @@ def safe_next(target: str | None, default: str) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
+    # Browsers read a backslash as a slash ("/\\evil.example" is another site); control characters have
+    # no place in a path either.
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return default
     return target
 
 
@@ -27,7 +31,11 @@ def index():
     from portal.proposals import reads as proposals
 
     board = dashboard.build(current_user, clock.today())
+    # The signed-in person's consultations (the consultations part's page, once it is there).
+    consultations_url = (url_for("consultations.mine") if "consultations.mine" in current_app.view_functions
+                         else None)
     return render_template("main/index.html", dashboard=board, reply_labels=dashboard.reply_labels(),
+                           consultations_url=consultations_url,
                            overdue_milestones=proposals.overdue_milestones(board.managed, clock.today()))
 
 
