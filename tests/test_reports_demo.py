@@ -1,7 +1,7 @@
 """THE end-to-end test of the annual report: the demo loaded, the demo coordinator creates last year's
 report on the group's reports page (a background job), downloads the stored PDF and DOCX, and the figures
 read back from them (pypdf, python-docx) are those of the portal's own read functions and the known demo
-values: meetings held, attendance rate, members by category, verdicts, settlement counts."""
+values: meetings held, attendance rate, members by category, verdicts, settlement counts, consultations."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import time_machine
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from portal.consultations import reads as consultation_reads
 from portal.extensions import db
 from portal.groups import services as groups
 from portal.groups.balance import CATEGORIES, CATEGORY_LABELS
@@ -56,6 +57,8 @@ OUTCOMES = {"akceptováno": (1, 0), "částečně akceptováno": (0, 1), "neakce
 OUTCOME_CODES = {"akceptováno": "accepted", "částečně akceptováno": "partly_accepted",
                  "neakceptováno": "not_accepted", "vysvětleno": "explained", "bere se na vědomí": "noted"}
 DISPUTES, DISPUTES_AGREED, DISPUTES_STEERING, DISPUTES_UNRESOLVED = 3, 1, 1, 1
+# portal/consultations/demo.py: last October's anonymous consultation by link, 16 respondents.
+CONSULTATIONS = [("Co pomáhá dětem ve škole a co jim chybí", 16, True)]
 
 
 def pdf_text(data: bytes) -> str:
@@ -141,6 +144,8 @@ def portal_reads(group: WorkingGroup) -> dict:
         at_end=groups.composition(group, END, months=1).assessment.counts,
         verdicts={p.title: (assessment_reads.verdict_before(p, end_at), p.verdict_conditions)
                   for p in proposal_reads.proposals_between(group.id, start_at, end_at, START, END)},
+        consultations=[(c.title, c.respondents, c.anonymous)
+                       for c in consultation_reads.summaries(group.id, START, END)],
         settlements=sum(round_reads.settlement_statistics(
             [r.id for r in round_reads.rounds_between(group, start_at, end_at)]).values(), Statistics()),
     )
@@ -258,3 +263,15 @@ def test_settlement_counts(demo_report):
         assert by_outcome[label] == [str(fundamental), str(recommendation), str(fundamental + recommendation)]
         assert f"{label} {fundamental} {recommendation} {fundamental + recommendation}" in text
     assert by_outcome["Celkem"] == [str(FUNDAMENTAL), str(RECOMMENDATIONS), str(COMMENTS)]
+
+
+def test_consultations_and_participation(demo_report):
+    assert demo_report["reads"]["consultations"] == CONSULTATIONS
+    found = figures(docx_tables(demo_report["docx"]))
+    text = pdf_text(demo_report["pdf"])
+    assert found["Konzultace"] == str(len(CONSULTATIONS))
+    assert found["Respondenti všech konzultací"] == str(sum(c[1] for c in CONSULTATIONS))
+    for title, respondents, _anonymous in CONSULTATIONS:
+        assert f"{title} (1. 10. 2025 – 31. 10. 2025), počet respondentů: {respondents}." in text
+    # Free-text answers never reach the report (they may name people): only their number.
+    assert "zpráva je neuvádí" in text
