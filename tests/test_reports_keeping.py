@@ -260,3 +260,19 @@ def test_a_scrolling_table_becomes_a_keyboard_region_and_headings_keep_their_lev
     body = str(body_of(fragment, demote=False, scroll_label="Tabulka"))
     assert body.startswith("<h2>Jednání</h2>")
     assert '<div class="table-wrap" tabindex="0" role="region" aria-label="Tabulka">' in body
+
+
+def test_inline_checks_share_one_time_budget(group_year, app, monkeypatch):
+    group, coordinator, _people, _meetings = group_year
+    made = [keeping.generate(group, date(year, 1, 1), date(year, 12, 31), "cs", foreword=None, notes=None,
+                             author=coordinator) for year in (2023, 2024, 2025)]
+    for version in made:
+        version.collect_ms = 100  # as if each took 0.1 s to gather
+    db.session.commit()
+    monkeypatch.setitem(app.config, "REPORTS_CHECK_TTL", 0)
+    monkeypatch.setitem(app.config, "REPORTS_INLINE_CHECK_MS", 250)
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        queued = keeping.refresh_checks(group, made, actor=coordinator)
+    # The two newest years fit the budget and are checked at once; the oldest goes to a job.
+    assert [job.payload["start"] for job in queued] == ["2023-01-01"]
+    db.session.rollback()
