@@ -279,6 +279,8 @@ def test_publishing_asks_first_then_members_then_everyone_read_it(client, login_
     )
     db.session.expire_all()
     assert db.session.get(ReportVersion, version.id).visibility == "members"
+    shown = client.get(f"/reports/{version.id}").get_data(as_text=True)
+    assert "Zpráva byla zveřejněna pro členy skupiny." in shown and "Zveřejněno pro členy skupiny" in shown
 
     member, parent = app.test_client(), app.test_client()
     with member.session_transaction() as session:
@@ -293,6 +295,7 @@ def test_publishing_asks_first_then_members_then_everyone_read_it(client, login_
 
     fields = hidden_fields(client, f"/reports/{version.id}/publish", needs="version")
     client.post(f"/reports/{version.id}/publish", data={**fields, "visibility": "public"})
+    assert "zveřejněna pro všechny" in client.get(f"/reports/{version.id}").get_data(as_text=True)
     assert parent.get(f"/reports/{version.id}").status_code == 200
     assert anonymous.get(f"/reports/{version.id}/file.pdf").data == version.pdf
     group_page = anonymous.get(f"/groups/{group.id}").get_data(as_text=True)

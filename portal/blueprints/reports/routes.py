@@ -278,8 +278,10 @@ def publish(version_id: int):
             form.visibility.errors = [str(refused)]
             status = 400
         else:
-            flash(_("The report has been published: %(who)s.",
-                    who=reads.VISIBILITY_LABELS[version.visibility]), "success")
+            if version.visibility == "public":
+                flash(_("The report has been published to everyone; the group's page lists it."), "success")
+            else:
+                flash(_("The report has been published to the group's members."), "success")
             return redirect(url_for("reports.show", version_id=version.id))
     elif request.method == "POST":
         status = 400
