@@ -107,6 +107,10 @@ class Config:
     # DOCX and XLSX rows cost far less (measurements in portal/exports/background.py).
     EXPORTS_INLINE_LIMIT_DOCX = int(os.environ.get("EXPORTS_INLINE_LIMIT_DOCX", "800"))
     EXPORTS_INLINE_LIMIT_XLSX = int(os.environ.get("EXPORTS_INLINE_LIMIT_XLSX", "1600"))
+    # Activity reports (portal.reports.keeping): how old the "data changed since" check may be, in seconds;
+    # how many ms of gathering a page may spend on such checks (the others run as background jobs).
+    REPORTS_CHECK_TTL = int(os.environ.get("REPORTS_CHECK_TTL", "60"))
+    REPORTS_INLINE_CHECK_MS = int(os.environ.get("REPORTS_INLINE_CHECK_MS", "300"))
 
     INVITATION_VALID_DAYS = 14
     PASSWORD_RESET_VALID_MINUTES = 60

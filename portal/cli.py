@@ -161,3 +161,6 @@ def register_cli(app: Flask) -> None:
     from portal.analysis.cli import analysis as analysis_group
 
     app.cli.add_command(analysis_group)
+    from portal.reports.cli import report_cli
+
+    app.cli.add_command(report_cli)

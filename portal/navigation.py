@@ -26,6 +26,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("analysis.overview", _l("Analysis"), Access.MEMBER, prefix="analysis."),
     NavItem("documents.index", _l("Documents"), Access.MEMBER, prefix="documents."),
     NavItem("proposals.index", _l("Proposals"), Access.MEMBER, prefix="proposals."),
+    NavItem("reports.overview", _l("Reports"), Access.PUBLIC, prefix="reports."),
     NavItem("consultations.mine", _l("Consultations"), Access.USER, prefix="consultations."),
     NavItem("users.index", _l("People"), Access.COORDINATOR, prefix="users."),
     NavItem("admin.audit", _l("Audit log"), Access.ADMIN, prefix="admin."),

@@ -152,6 +152,17 @@ EXPECTED: dict[str, Access] = {
     "proposals.plan_years": Access.MEMBER,
     "proposals.add_milestone": Access.MEMBER,
     "proposals.edit_milestone": Access.MEMBER,
+    # Activity reports: reading pages are public with object checks (published versions only); writing
+    # needs the group's coordinators or administrators on top of `members`.
+    "reports.overview": Access.PUBLIC,
+    "reports.index": Access.PUBLIC,
+    "reports.show": Access.PUBLIC,
+    "reports.download": Access.PUBLIC,
+    "reports.save_draft": Access.MEMBER,
+    "reports.generate": Access.MEMBER,
+    "reports.job": Access.MEMBER,
+    "reports.publish": Access.MEMBER,
+    "reports.unpublish": Access.MEMBER,
     # Consultation results (c4): object checks on top (managers; the aggregate page also the group's
     # members once closed; no respondents page for an anonymous consultation).
     "consultations.results": Access.USER,

@@ -35,7 +35,7 @@ ACCOUNTS = {
     "parent": "rodic@demo.example",
 }
 SKIP_PREFIXES = ("/static/", "/sign-out", "/language", "/healthz")
-SKIP_SUFFIXES = (".ics", ".csv", ".xlsx", ".pdf", ".docx", ".json")
+SKIP_SUFFIXES = (".ics", ".csv", ".xlsx", ".pdf", ".docx", ".json", ".html")
 
 
 def _start_urls(app) -> list[str]:

@@ -22,6 +22,7 @@ BLUEPRINTS = [
     "portal.blueprints.rounds",
     "portal.blueprints.proposals",
     "portal.blueprints.consultations",
+    "portal.blueprints.reports",
 ]
 
 

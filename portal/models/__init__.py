@@ -145,3 +145,8 @@ from portal.models.rounds import (  # noqa: E402
 )
 
 __all__ += ["Comment", "CommentRound", "RoundAgendaLink", "RoundGroup", "Settlement", "SettlementOutcome"]
+
+# Annual activity reports kept (issue 13); kept apart from the lists above to merge cleanly.
+from portal.models.reports import ReportCheck, ReportDraft, ReportVersion, ReportVisibility  # noqa: E402
+
+__all__ += ["ReportCheck", "ReportDraft", "ReportVersion", "ReportVisibility"]

@@ -45,6 +45,7 @@ from portal.meetings import reads as meeting_reads
 from portal.models import Membership, WorkingGroup
 from portal.models.base import utcnow
 from portal.models.groups import Category, PendingMembership
+from portal.reports import reads as report_reads
 from portal.security import coordinators, members, public, signed_in
 from portal.versioning import STALE_ERRORS
 
@@ -96,6 +97,7 @@ def show(group_id: int):
     consultations_box = consultation_listing.group_box(group, manages=viewer.manages)
     return render_template("groups/show.html", group=group, viewer=viewer, on=on, is_today=(on == today()),
                            meetings_box=meetings_box, composition=composition,
+                           reports_box=report_reads.group_box(current_user, group, viewer),
                            consultations_box=consultations_box,
                            consultation_links={c.id: url_for("consultations.answer", key=c.link_key)
                                                for c in consultations_box.consultations},
