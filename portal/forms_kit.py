@@ -105,6 +105,20 @@ def fulfil(form, url: str) -> None:
     once.fulfil(form.once.ticket, url)
 
 
+def refused(form, error: Exception) -> None:
+    """A service's refusal shown at the field it names (`error.field`), else at the top of the page; the
+    transaction is rolled back, so nothing was saved."""
+    db.session.rollback()
+    name = getattr(error, "field", None)
+    field = getattr(form, name, None) if name and form is not None else None
+    if field is not None:
+        if not isinstance(field.errors, list):
+            field.errors = list(field.errors)
+        field.errors.append(str(error))
+    else:
+        flash(str(error), "error")
+
+
 def flash_errors(form) -> None:
     """Each error of a form flashed as text (the messages are lazy strings: join them only as str)."""
     for name, errors in form.errors.items():

@@ -58,17 +58,6 @@ def _question(consultation: Consultation, question_id: int) -> Question:
     return question
 
 
-def _refused(form, error: ConsultationError) -> None:
-    """A service refusal shown at its field (or at the top of the page); nothing was saved."""
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field and form is not None else None
-    if field is not None:
-        if not isinstance(field.errors, list):
-            field.errors = list(field.errors)
-        field.errors.append(str(error))
-    else:
-        flash(str(error), "error")
-
 
 def _labels() -> dict:
     return {"state_labels": access.STATE_LABELS, "audience_labels": services.AUDIENCE_LABELS,
@@ -159,7 +148,7 @@ def new(group_id: int):
         try:
             consultation = services.create_consultation(group, _data(form), actor=current_user)
         except ConsultationError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             url = url_for("consultations.detail", consultation_id=consultation.id)
             forms_kit.fulfil(form, url)
@@ -227,7 +216,7 @@ def edit(consultation_id: int):
                                    consultation=consultation, conflict=stored, locked_results=locked,
                                    opened=access.state(consultation) != access.SCHEDULED, **_labels()), 409
         except ConsultationError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             flash(_("The consultation has been saved."), "success")
             return redirect(url_for("consultations.detail", consultation_id=consultation.id))
@@ -283,7 +272,7 @@ def _frozen_redirect(consultation: Consultation):
 
 def _questionnaire_refused(form, error: ConsultationError, consultation: Consultation) -> int:
     """Show the refusal; a frozen questionnaire answers 409 (the form keeps what was typed)."""
-    _refused(form, error)
+    forms_kit.refused(form, error)
     db.session.refresh(consultation)
     return 409 if consultation.frozen_at is not None else 422
 

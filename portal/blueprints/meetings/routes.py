@@ -79,17 +79,6 @@ def _add_on_page(form, back: str, action, *, done: str) -> Response:
     return redirect(back)
 
 
-def _refused(form, error: MeetingError) -> None:
-    """Show a service refusal at its field (or at the top of the form); nothing was saved."""
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        if not isinstance(field.errors, list):
-            field.errors = list(field.errors)
-        field.errors.append(str(error))
-    else:
-        flash(str(error), "error")
-
 
 def _labels() -> dict:
     return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "category_labels": CATEGORY_LABELS}
@@ -162,7 +151,7 @@ def create(group_id: int):
         try:
             meeting = services.schedule_meeting(group, _meeting_data(form), actor=current_user)
         except MeetingError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             url = url_for("meetings.show", meeting_id=meeting.id)
             forms_kit.fulfil(form, url)
@@ -208,7 +197,7 @@ def edit(meeting_id: int):
             return render_template("meetings/form.html", form=form, group=meeting.group, meeting=meeting,
                                    conflict=stored), 409
         except MeetingError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             flash(_("The meeting has been saved.") if changed else _("Nothing has changed."), "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
@@ -224,7 +213,7 @@ def cancel(meeting_id: int):
         try:
             services.cancel_meeting(meeting, form.reason.data, actor=current_user)
         except MeetingError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             db.session.commit()
             flash(_("The meeting has been cancelled."), "success")
@@ -279,7 +268,7 @@ def series(group_id: int):
                 services.check_meeting_data(group, MeetingData(**checked))
         except MeetingError as error:
             preview = None
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             if preview is None:
                 db.session.commit()
@@ -309,7 +298,7 @@ def agenda(meeting_id: int):
         try:
             item = services.add_agenda_item(meeting, _agenda_data(form), actor=current_user)
         except MeetingError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             forms_kit.fulfil(form, f"{back}#item-{item.id}")
             db.session.commit()
@@ -334,7 +323,7 @@ def edit_agenda_item(item_id: int):
             return render_template("meetings/agenda_item.html", item=item, meeting=item.meeting, form=form,
                                    conflict=stored), 409
         except MeetingError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             flash(_("The agenda item has been saved."), "success")
             return redirect(url_for("meetings.agenda", meeting_id=item.meeting_id))
@@ -473,7 +462,7 @@ def edit_minutes(meeting_id: int):
                 formdata=None, data={"body": minutes.current_text(meeting)})))
             return _minutes_page(meeting, form, conflict=stored), 409
         except MeetingError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             flash(_("The minutes have been saved (version %(num)s).", num=version.version) if version
                   else _("Nothing has changed."), "success")

@@ -76,17 +76,6 @@ def _comment(comment_id: int) -> Comment:
     return comment
 
 
-def _refused(form, error: RoundError) -> None:
-    """Show a service refusal at its field (or at the top of the form); nothing was saved."""
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field and form is not None else None
-    if field is not None:
-        if not isinstance(field.errors, list):
-            field.errors = list(field.errors)
-        field.errors.append(str(error))
-    else:
-        flash(str(error), "error")
-
 
 def _labels() -> dict:
     return {
@@ -138,7 +127,7 @@ def create(version_id: int):
         try:
             round_ = services.create_round(version, _round_data(form), actor=current_user)
         except RoundError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             url = url_for("rounds.show", round_id=round_.id)
             forms_kit.fulfil(form, url)
@@ -182,7 +171,7 @@ def edit(round_id: int):
                 "rounds/form.html", form=form, version=round_.document_version, round=round_, conflict=stored
             ), 409
         except RoundError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             flash(_("The comment round has been saved."), "success")
             return redirect(url_for("rounds.show", round_id=round_.id))
@@ -317,7 +306,7 @@ def comment(round_id: int):
         try:
             services.add_comment(round_, paragraph, _comment_data(form), actor=current_user)
         except RoundError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             forms_kit.fulfil(form, back)
             db.session.commit()
@@ -347,7 +336,7 @@ def reply(comment_id: int):
         try:
             services.reply(parent, form.text.data, actor=current_user)
         except RoundError as error:
-            _refused(None, error)
+            forms_kit.refused(None, error)
         else:
             forms_kit.fulfil(form, back)
             db.session.commit()
@@ -404,7 +393,7 @@ def edit_comment(comment_id: int):
                 **_labels(),
             ), 409
         except RoundError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             flash(_("Your comment has been saved."), "success")
             return redirect(back)
@@ -432,7 +421,7 @@ def withdraw_comment(comment_id: int):
         try:
             services.withdraw_comment(comment, actor=current_user)
         except RoundError as error:
-            _refused(None, error)
+            forms_kit.refused(None, error)
         else:
             db.session.commit()
             flash(_("Your comment has been withdrawn."), "success")
@@ -494,7 +483,7 @@ def settle(comment_id: int):
                 **_labels(),
             ), 409
         except RoundError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             flash(_("The comment has been settled."), "success")
             return redirect(_next_to_settle(round_, comment))
@@ -553,7 +542,7 @@ def resolve(comment_id: int):
                 **_labels(),
             ), 409
         except RoundError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             flash(_("The resolution of the dispute has been recorded."), "success")
             return redirect(url_for("rounds.show", round_id=round_.id, _anchor=f"c-{comment.id}"))
@@ -571,7 +560,7 @@ def notify_outcomes(round_id: int):
         try:
             count = send_outcomes(round_, actor=current_user)
         except RoundError as error:
-            _refused(None, error)
+            forms_kit.refused(None, error)
         else:
             db.session.commit()
             flash(_("The outcome has been e-mailed to %(count)s authors.", count=count), "success")
@@ -617,7 +606,7 @@ def outcomes():
         try:
             services.add_outcome(territory_id, form.label.data, bool(form.accepted.data), actor=current_user)
         except RoundError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             forms_kit.fulfil(form, url_for("rounds.outcomes"))
             db.session.commit()
@@ -643,7 +632,7 @@ def toggle_outcome(code: str):
         try:
             services.set_outcome_active(territory_id, code, active, actor=current_user)
         except RoundError as error:
-            _refused(None, error)
+            forms_kit.refused(None, error)
         else:
             db.session.commit()
             flash(
@@ -671,7 +660,7 @@ def agenda(round_id: int):
         try:
             services.put_on_agenda(round_, meeting, actor=current_user)
         except RoundError as error:
-            _refused(form, error)
+            forms_kit.refused(form, error)
         else:
             db.session.commit()
             flash(_("The round is on the agenda of “%(meeting)s”.", meeting=meeting.title), "success")
