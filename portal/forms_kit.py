@@ -15,7 +15,9 @@ the one-time token of a creation form, and showing a refused save.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from flask import Response, flash, redirect
 from flask_babel import LazyString, format_date, format_datetime, format_number, ngettext
@@ -117,6 +119,28 @@ def refused(form, error: Exception) -> None:
         field.errors.append(str(error))
     else:
         flash(str(error), "error")
+
+
+def create_once(form, *, fallback: str, create: Callable[[], Any], refusal: type[Exception],
+                url_of: Callable[[Any], str], message: str) -> Response | None:
+    """The POST half of a creation form that carries a `OnceField`.
+
+    A replayed token leads to what the first submission created (or to `fallback`); otherwise `create()`
+    runs, the token remembers the new object's page (`url_of`), the transaction commits, `message` is
+    flashed and the browser goes there. A `refusal` raised by `create()` is shown at its field and None is
+    returned, so the caller renders the form again with what was typed (the token stays unused)."""
+    if response := replay(form, fallback):
+        return response
+    try:
+        created = create()
+    except refusal as error:
+        refused(form, error)
+        return None
+    url = url_of(created)
+    fulfil(form, url)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url)
 
 
 def flash_errors(form) -> None:

@@ -143,18 +143,13 @@ def new(group_id: int):
         form.opens_local.data = start.replace(tzinfo=None)
         form.closes_local.data = (start + timedelta(days=14)).replace(hour=20, tzinfo=None)
     if form.validate_on_submit():
-        if replay := forms_kit.replay(form, url_for("consultations.group_list", group_id=group.id)):
-            return replay
-        try:
-            consultation = services.create_consultation(group, _data(form), actor=current_user)
-        except ConsultationError as error:
-            forms_kit.refused(form, error)
-        else:
-            url = url_for("consultations.detail", consultation_id=consultation.id)
-            forms_kit.fulfil(form, url)
-            db.session.commit()
-            flash(_("The consultation has been saved. Now add its questions."), "success")
-            return redirect(url)
+        done = forms_kit.create_once(
+            form, fallback=url_for("consultations.group_list", group_id=group.id), refusal=ConsultationError,
+            create=lambda: services.create_consultation(group, _data(form), actor=current_user),
+            url_of=lambda c: url_for("consultations.detail", consultation_id=c.id),
+            message=_("The consultation has been saved. Now add its questions."))
+        if done:
+            return done
     status = 422 if request.method == "POST" else 200
     return render_template("consultations/manage_form.html", form=form, group=group, consultation=None,
                            locked_results=False, **_labels()), status

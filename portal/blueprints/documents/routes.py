@@ -121,19 +121,14 @@ def create():
     if request.method == "GET" and request.args.get("group", type=int) in {g.id for g in groups}:
         form.group_id.data = request.args.get("group", type=int)
     if form.validate_on_submit():
-        if replay := forms_kit.replay(form, url_for("documents.index")):
-            return replay
         group = next(g for g in groups if g.id == form.group_id.data)
-        try:
-            document = services.create_document(group, form.data, actor=current_user)
-        except DocumentError as error:
-            flash(error.message, "error")
-        else:
-            url = url_for("documents.show", document_id=document.id)
-            forms_kit.fulfil(form, url)
-            db.session.commit()
-            flash(_("The document has been created. Now upload or write its first version."), "success")
-            return redirect(url)
+        done = forms_kit.create_once(
+            form, fallback=url_for("documents.index"), refusal=DocumentError,
+            create=lambda: services.create_document(group, form.data, actor=current_user),
+            url_of=lambda d: url_for("documents.show", document_id=d.id),
+            message=_("The document has been created. Now upload or write its first version."))
+        if done:
+            return done
     return render_template("documents/form.html", form=form, document=None), 422 if form.errors else 200
 
 

@@ -146,18 +146,13 @@ def create(group_id: int):
     del form.version
     _joint_choices(form, group)
     if form.validate_on_submit():
-        if replay := forms_kit.replay(form, url_for("meetings.index", group_id=group.id)):
-            return replay
-        try:
-            meeting = services.schedule_meeting(group, _meeting_data(form), actor=current_user)
-        except MeetingError as error:
-            forms_kit.refused(form, error)
-        else:
-            url = url_for("meetings.show", meeting_id=meeting.id)
-            forms_kit.fulfil(form, url)
-            db.session.commit()
-            flash(_("The meeting has been saved. Now add its agenda."), "success")
-            return redirect(url)
+        done = forms_kit.create_once(
+            form, fallback=url_for("meetings.index", group_id=group.id), refusal=MeetingError,
+            create=lambda: services.schedule_meeting(group, _meeting_data(form), actor=current_user),
+            url_of=lambda m: url_for("meetings.show", meeting_id=m.id),
+            message=_("The meeting has been saved. Now add its agenda."))
+        if done:
+            return done
     return render_template("meetings/form.html", form=form, group=group, meeting=None)
 
 

@@ -122,18 +122,13 @@ def create(version_id: int):
     if request.method == "GET":
         form.group_ids.data = [version.document.group_id]
     if form.validate_on_submit():
-        if replay := forms_kit.replay(form, url_for("documents.show", document_id=version.document_id)):
-            return replay
-        try:
-            round_ = services.create_round(version, _round_data(form), actor=current_user)
-        except RoundError as error:
-            forms_kit.refused(form, error)
-        else:
-            url = url_for("rounds.show", round_id=round_.id)
-            forms_kit.fulfil(form, url)
-            db.session.commit()
-            flash(_("The comment round has been saved. Participants are e-mailed when it opens."), "success")
-            return redirect(url)
+        done = forms_kit.create_once(
+            form, fallback=url_for("documents.show", document_id=version.document_id), refusal=RoundError,
+            create=lambda: services.create_round(version, _round_data(form), actor=current_user),
+            url_of=lambda r: url_for("rounds.show", round_id=r.id),
+            message=_("The comment round has been saved. Participants are e-mailed when it opens."))
+        if done:
+            return done
     return render_template("rounds/form.html", form=form, version=version, round=None)
 
 
