@@ -778,3 +778,27 @@ def test_an_anonymous_answer_on_the_opening_day_is_not_dated_before_the_opening(
     _send(client, c, _answers(c))
     [kept] = _responses(c)
     assert kept.submitted_at == NOW - timedelta(hours=1)
+
+
+# ---- security review (q3): the anti-spam checks cannot be replayed -------------------------------------
+
+
+def test_one_displayed_form_stores_at_most_one_answer_even_without_cookies(app, clock):
+    """A script shows the form once, waits the minimum fill time, then sends it again and again without
+    the browser cookie (or with forged ones): the signed display moment is tied to one browser id, so the
+    replays store nothing new."""
+    c = _open_to_visitors()
+    bot = app.test_client()
+    fields = hidden_fields(bot, _url(c), needs="version")  # the session (CSRF) cookie is kept
+    clock.shift(5)
+    for attempt in range(4):
+        bot.delete_cookie("consultation_browser", path="/k/")
+        if attempt % 2:
+            bot.set_cookie("consultation_browser", f"forged{attempt:02d}" + "x" * 30, path="/k/")
+        response = bot.post(_url(c), data={**fields, **_answers(c, text=f"Spam {attempt}.")})
+        assert response.status_code == 302
+    assert len(_responses(c)) == 1
+    # The form shown to a real browser is still answered once, as before.
+    other = app.test_client()
+    assert _send(other, c, _answers(c), wait=5, clock=clock).status_code == 302
+    assert len(_responses(c)) == 2

@@ -34,8 +34,8 @@ from portal.blueprints.consultations import bp
 from portal.blueprints.consultations.answer_forms import (
     SCALE_LABELS,
     answer_form,
+    form_shown,
     form_values,
-    seconds_since_shown,
     started_token,
 )
 from portal.consultations import access, answering
@@ -130,7 +130,7 @@ def _refusal(consultation: Consultation, respondent: Respondent):
 def _render_form(consultation: Consultation, respondent: Respondent, form, *, own=None, preview=False,
                  conflict_values=None, status: int = 200):
     if not respondent.signed_in and not preview and not form.started.data:
-        form.started.data = started_token(consultation)
+        form.started.data = started_token(consultation, respondent.browser_id or secrets.token_urlsafe(32))
     return render_template(
         "consultations/answer_form.html", form=form, own=own, preview=preview, conflict=conflict_values,
         anti_spam=not respondent.signed_in and not preview, kinds=QuestionKind,
@@ -138,18 +138,21 @@ def _render_form(consultation: Consultation, respondent: Respondent, form, *, ow
     ), status
 
 
-def _spam_refusal(consultation: Consultation, form) -> str | None:
-    """Why a visitor's form is refused as possibly automated (kept for them to send again), or None."""
+def _spam_refusal(consultation: Consultation, form, respondent: Respondent) -> tuple[str | None, str | None]:
+    """(Why a visitor's form is refused as possibly automated (kept for them to send again), None), or
+    (None, the browser id the form was shown to: a new answer is stored under it, so that one displayed
+    form, replayed without the cookie or with a forged one, stores at most one answer)."""
     if (form.website.data or "").strip():
         return _("The form could not be sent: the field “Leave this field empty” must stay empty. Empty it "
-                 "and send the form again.")
-    elapsed = seconds_since_shown(consultation, form.started.data)
-    if elapsed is None:
-        form.started.data = started_token(consultation)
-        return _("The form was incomplete. Check your answers and send it again.")
+                 "and send the form again."), None
+    shown = form_shown(consultation, form.started.data)
+    if shown is None or not _BROWSER_ID.fullmatch(shown[1]):
+        form.started.data = started_token(consultation, respondent.browser_id or secrets.token_urlsafe(32))
+        return _("The form was incomplete. Check your answers and send it again."), None
+    elapsed, browser_id = shown
     if elapsed < current_app.config["CONSULTATIONS_MIN_FILL_SECONDS"]:
-        return _("The form was sent too quickly after it opened. Check your answers and send it again.")
-    return None
+        return _("The form was sent too quickly after it opened. Check your answers and send it again."), None
+    return None, browser_id
 
 
 def _within_network_limit(consultation: Consultation) -> bool:
@@ -194,11 +197,15 @@ def answer(key: str):
             return _refusal(consultation, respondent)
         own = answering.own_response(consultation, respondent)
         if own is None:
-            page = make_response(_render_form(consultation, respondent, answer_form(consultation)))
+            new_browser_id = None
             if not respondent.signed_in and respondent.browser_id is None:
-                # Given with the form, so that a form sent twice at once (a double click) carries one
-                # browser id and stores one answer.
-                _set_browser_cookie(page, secrets.token_urlsafe(32))
+                # Given with the form (in the cookie and in the signed display moment), so that a form sent
+                # twice at once (a double click) carries one browser id and stores one answer.
+                new_browser_id = secrets.token_urlsafe(32)
+                respondent = Respondent(browser_id=new_browser_id)
+            page = make_response(_render_form(consultation, respondent, answer_form(consultation)))
+            if new_browser_id:
+                _set_browser_cookie(page, new_browser_id)
             return page
         values = answering.stored_values(consultation, own)
         return _render_form(consultation, respondent, answer_form(consultation, values=values,
@@ -216,14 +223,16 @@ def answer(key: str):
     if own is not None:
         # Changing an existing answer adds nothing: the anti-spam checks guard new answers only.
         return _change(consultation, respondent, form, own, values)
-    if not respondent.signed_in and (reason := _spam_refusal(consultation, form)):
-        flash(reason, "error")
-        return _render_form(consultation, respondent, form)
-
     new_browser_id = None
-    if not respondent.signed_in and respondent.browser_id is None:
-        new_browser_id = secrets.token_urlsafe(32)
-        respondent = Respondent(browser_id=new_browser_id)
+    if not respondent.signed_in:
+        reason, shown_to = _spam_refusal(consultation, form, respondent)
+        if reason:
+            flash(reason, "error")
+            return _render_form(consultation, respondent, form)
+        # A new answer belongs to the browser the form was shown to (a browser refusing cookies included).
+        if shown_to != respondent.browser_id:
+            new_browser_id = shown_to
+        respondent = Respondent(browser_id=shown_to)
     if not respondent.signed_in and not _within_network_limit(consultation):
         flash(_("Too many answers have come from your network to this consultation in the last hour. Your "
                 "answers are still in the form: please send it again later."), "error")
