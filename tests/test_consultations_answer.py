@@ -802,3 +802,26 @@ def test_one_displayed_form_stores_at_most_one_answer_even_without_cookies(app, 
     other = app.test_client()
     assert _send(other, c, _answers(c), wait=5, clock=clock).status_code == 302
     assert len(_responses(c)) == 2
+
+
+def test_the_network_limit_counts_an_ipv6_slash_64_as_one_network(app, clock):
+    """One home or phone has a whole IPv6 /64: stepping to another address in it does not escape the limit."""
+    c = _open_to_visitors()
+    app.config["CONSULTATIONS_ANSWER_LIMIT_PER_IP"] = "2 per hour"
+    try:
+        statuses = []
+        for i in range(3):
+            browser = app.test_client()
+            fields = hidden_fields(browser, _url(c), needs="version")
+            clock.shift(5)
+            address = {"REMOTE_ADDR": f"2001:db8:1:2::{i + 1:x}"}
+            sent = browser.post(_url(c), data={**fields, **_answers(c)}, environ_base=address)
+            statuses.append(sent.status_code)
+        assert statuses == [302, 302, 429] and len(_responses(c)) == 2
+        other = app.test_client()  # another /64 is another network
+        fields = hidden_fields(other, _url(c), needs="version")
+        clock.shift(5)
+        assert other.post(_url(c), data={**fields, **_answers(c)},
+                          environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"}).status_code == 302
+    finally:
+        app.config["CONSULTATIONS_ANSWER_LIMIT_PER_IP"] = "10 per hour"

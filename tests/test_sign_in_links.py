@@ -350,3 +350,20 @@ def test_links_long_expired_are_deleted_with_their_addresses(client, smtp, db):
     emails = set(db.session.scalars(select(OneTimeLink.email)))
     assert emails == {"nedavno@example.cz", "novy@example.cz"}
     assert tokens.purge_expired() == 0  # idempotent
+
+
+def test_requests_are_limited_per_ipv6_network_not_per_address(app, smtp, db):
+    """Addresses of one IPv6 /64 (one home, one phone) share the per-IP limit."""
+    app.config["SIGN_IN_LINK_LIMIT_PER_IP"] = "2 per hour"
+    try:
+        statuses = []
+        for i in range(3):
+            visitor = app.test_client()
+            visitor.environ_base["REMOTE_ADDR"] = f"2001:db8:5:6::{i + 1:x}"
+            statuses.append(ask_for_link(visitor, f"v6-{i}@test.example").status_code)
+        assert statuses == [200, 200, 429]
+        visitor = app.test_client()
+        visitor.environ_base["REMOTE_ADDR"] = "2001:db8:5:7::1"
+        assert ask_for_link(visitor, "v6-other@test.example").status_code == 200
+    finally:
+        app.config["SIGN_IN_LINK_LIMIT_PER_IP"] = "30 per 15 minutes"

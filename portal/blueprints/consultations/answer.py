@@ -22,7 +22,6 @@ import secrets
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import parse
 from sqlalchemy import select
@@ -40,7 +39,7 @@ from portal.blueprints.consultations.answer_forms import (
 )
 from portal.consultations import access, answering
 from portal.consultations.answering import AlreadyAnswered, AnswerError, Respondent
-from portal.extensions import db, limiter
+from portal.extensions import client_network, db, limiter
 from portal.forms_kit import ConfirmForm, conflict
 from portal.models.consultations import Consultation, Question, QuestionKind
 from portal.security import token_link
@@ -161,7 +160,7 @@ def _within_network_limit(consultation: Consultation) -> bool:
     limit = parse(current_app.config["CONSULTATIONS_ANSWER_LIMIT_PER_IP"])
     try:
         return limiter.limiter.hit(limit, RATE_SCOPE, consultation.link_key,
-                                   answering.network_key(get_remote_address()))
+                                   answering.network_key(client_network()))
     except Exception:  # noqa: BLE001 - a rate limit store being down must not lose a parent's answer
         log.warning("consultation answer rate limit unavailable; answer let through")
         return True
