@@ -367,3 +367,27 @@ def test_requests_are_limited_per_ipv6_network_not_per_address(app, smtp, db):
         assert ask_for_link(visitor, "v6-other@test.example").status_code == 200
     finally:
         app.config["SIGN_IN_LINK_LIMIT_PER_IP"] = "30 per 15 minutes"
+
+
+def test_the_sent_mail_kept_in_the_outbox_holds_no_usable_token(client, factories, smtp, db):
+    """Only hashes of one-time links are stored: the outbox's copy of a sent sign-in link, password reset or
+    invitation mail loses the token (the rest of the text stays), and the e-mailed link still works."""
+    from portal.models.mail import OutboxMessage
+
+    factories.user("member", email="heslo-reset@test.example")
+    ask_for_link(client, "schranka@test.example")
+    token = csrf_token(client, "/password/forgot")
+    client.post("/password/forgot", data={"email": "heslo-reset@test.example", "csrf_token": token})
+    assert len(smtp.messages) == 2
+    link = link_in(smtp.messages[0])
+    reset = re.search(r"(/password/reset/[A-Za-z0-9_-]+)", smtp.messages[1].get_body(
+        preferencelist=("plain",)).get_content()).group(1)
+    db.session.expire_all()
+    sent = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "sent")))
+    assert len(sent) == 2
+    for message in sent:
+        for body in (message.body_text, message.body_html or ""):
+            assert link.rsplit("/", 1)[1] not in body and reset.rsplit("/", 1)[1] not in body
+    assert any("/auth/link/…" in m.body_text for m in sent)
+    assert any("/password/reset/…" in m.body_text for m in sent)
+    assert use_link(client, link).status_code == 302

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import smtplib
 import threading
 from collections.abc import Callable, Iterable
@@ -22,6 +23,17 @@ log = logging.getLogger(__name__)
 # A message stuck in "sending" this long (its sender died mid-way) is offered again.
 STALE_CLAIM = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
+
+# The one-time links (sign-in links, consultation invitations, account invitations, password resets): the
+# database keeps only their hashes (portal.accounts.tokens), so the outbox must not keep the tokens either
+# once the message has left. The token is cut out of the sent copy; the rest of the text stays.
+_ONE_TIME_LINK = re.compile(r"(/(?:auth/link|password/reset|invitation)/)[A-Za-z0-9_-]{16,}")
+REDACTED = "…"
+
+
+def redact_links(text: str | None) -> str | None:
+    """`text` with the token of every one-time link replaced by "…"."""
+    return _ONE_TIME_LINK.sub(lambda m: m.group(1) + REDACTED, text) if text else text
 
 
 def queue_mail(
@@ -201,6 +213,8 @@ def _deliver_batch(now: datetime, batch_size: int, should_stop: Callable[[], boo
             # Accepted by the server: recorded at once, so a stop or crash later cannot send it again.
             item.status = "sent"
             item.sent_at = utcnow()
+            item.body_text = redact_links(item.body_text)
+            item.body_html = redact_links(item.body_html)
             item.attempts += 1
             item.last_error = None
             db.session.commit()
