@@ -261,3 +261,30 @@ def test_the_invitation_of_a_scheduled_anonymous_consultation_says_when_and_that
     body = smtp.messages[0].get_body(preferencelist=("plain",)).get_content()
     assert "Odpovídat můžete od " in body
     assert "Odpovědi jsou anonymní: nikdo nezjistí, které odpovědi jsou vaše." in body
+
+
+def test_an_invitation_to_an_account_with_a_password_does_not_sign_it_in(app, client, login_as, factories,
+                                                                         smtp, db):
+    """A consultation invitation is valid for days and is often forwarded ("please fill this in"): it signs
+    in parents only. An administrator's (or any staff) account invited to it is sent to the sign-in page
+    with the questionnaire as the next step; the link itself grants nothing."""
+    consultation = make_consultation(audience="invited")
+    admin = factories.user("admin", email="spravce@example.cz")
+    login_as("coordinator")
+    send_list(client, consultation, "spravce@example.cz")
+    body = smtp.messages[0].get_body(preferencelist=("plain",)).get_content()
+    path = re.search(r"http://portal\.test(/auth/link/\S+)", body).group(1)
+
+    forwarded_to = app.test_client()
+    token = csrf_token(forwarded_to, path)
+    response = forwarded_to.post(path, data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in?next=")
+    assert f"/k/{consultation.link_key}" in response.headers["Location"].replace("%2F", "/")
+    page = forwarded_to.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Váš účet se přihlašuje heslem" in page
+    # Not signed in: the administrator's pages and the consultations are refused.
+    assert forwarded_to.get("/admin/audit").status_code == 302
+    assert forwarded_to.get("/consultations").status_code == 302
+    db.session.refresh(admin)
+    assert admin.last_login_at is None

@@ -129,11 +129,22 @@ class SignInRefused(Exception):
     """The link was fine but its account may not sign in (deactivated)."""
 
 
+class PasswordNeeded(Exception):
+    """A consultation invitation reached an account that signs in with a password (any account but a
+    parent's): the invitation is valid for days and is often forwarded, so it must not open such an
+    account. `next_path` is where the person goes after signing in with their password."""
+
+    def __init__(self, next_path: str | None):
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
 def sign_in_with(token: str, *, locale: str = "cs") -> tuple[User, str | None, bool]:
     """Use the link up and return (the account, where to go next, whether the account is new).
 
-    Raises tokens.TokenError for an unknown, used or expired link (also the loser of two concurrent uses)
-    and SignInRefused for a deactivated account."""
+    Raises tokens.TokenError for an unknown, used or expired link (also the loser of two concurrent uses),
+    SignInRefused for a deactivated account and PasswordNeeded for a consultation invitation reaching an
+    account other than a parent's (the caller rolls back: the link stays unused)."""
     link = tokens.claim_link(token, SIGN_IN_PURPOSES)
     email = normalise_email(link.email or (link.user.email if link.user else ""))
     user = find_user_by_email(email) if email else None
@@ -149,6 +160,8 @@ def sign_in_with(token: str, *, locale: str = "cs") -> tuple[User, str | None, b
         audit.record("user.created", user, actor=user, via="sign_in_link")
     elif not user.is_active:
         raise SignInRefused()
+    elif link.purpose == LinkPurpose.CONSULTATION_INVITE and user.role != Role.PARENT:
+        raise PasswordNeeded(local_path(link.next_path))
     elif user.role == Role.PARENT and user.territory_id is None and link.territory_id is not None:
         user.territory_id = link.territory_id
     if link.purpose == LinkPurpose.CONSULTATION_INVITE:

@@ -220,6 +220,14 @@ def link_sign_in(token: str):
     except sign_in_links.SignInRefused:
         db.session.rollback()
         return _link_refused(None)
+    except sign_in_links.PasswordNeeded as needed:
+        db.session.rollback()
+        if current_user.is_authenticated and current_user.role != Role.PARENT:
+            return redirect(needed.next_path or url_for("main.index"))
+        flash(_("Your account signs in with its password. Sign in with it and the questionnaire opens."),
+              "info")
+        return redirect(url_for("auth.login", next=needed.next_path) if needed.next_path
+                        else url_for("auth.login"))
     if current_user.is_authenticated:
         _sign_out()
     _sign_in(user)
