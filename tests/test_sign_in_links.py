@@ -391,3 +391,14 @@ def test_the_sent_mail_kept_in_the_outbox_holds_no_usable_token(client, factorie
     assert any("/auth/link/…" in m.body_text for m in sent)
     assert any("/password/reset/…" in m.body_text for m in sent)
     assert use_link(client, link).status_code == 302
+
+
+def test_the_link_page_names_the_address_it_signs_in(app, client, smtp, db):
+    """Someone asks for a link to their own address and sends it to another person ("sign in here to
+    answer"): the page before the button says whose account it opens, so the other person does not answer
+    (even anonymously) inside an account whose owner would then read their answer."""
+    ask_for_link(client, "utocnik@test.example")
+    victim = app.test_client()
+    page = victim.get(link_in(smtp.messages[0])).get_data(as_text=True)
+    assert "Budete přihlášeni jako utocnik@test.example" in page
+    assert "není vaše e-mailová adresa" in page
