@@ -288,3 +288,19 @@ def test_an_invitation_to_an_account_with_a_password_does_not_sign_it_in(app, cl
     assert forwarded_to.get("/consultations").status_code == 302
     db.session.refresh(admin)
     assert admin.last_login_at is None
+
+
+def test_a_title_with_a_line_break_neither_blocks_the_outbox_nor_injects_headers(client, login_as, smtp, db):
+    """A consultation title carrying a line break (pasted, or sent by hand) goes into the invitation's
+    subject: the mail still leaves, with the subject on one line and no extra header, and the outbox is not
+    blocked for the mail queued after it."""
+    consultation = make_consultation(audience="invited", title="Dotazník\r\nBcc: cizi@evil.example")
+    login_as("coordinator")
+    send_list(client, consultation, "rodic.radek@example.cz")
+    send_list(client, make_consultation(audience="invited"), "dalsi.rodic@example.cz")
+    assert sorted(m["To"] for m in smtp.messages) == ["dalsi.rodic@example.cz", "rodic.radek@example.cz"]
+    first = next(m for m in smtp.messages if m["To"] == "rodic.radek@example.cz")
+    assert "Dotazník Bcc: cizi@evil.example" in first["Subject"] and first["Bcc"] is None
+    assert "\n" not in first["Subject"]
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.status != "sent")) == 0

@@ -31,6 +31,11 @@ _ONE_TIME_LINK = re.compile(r"(/(?:auth/link|password/reset|invitation)/)[A-Za-z
 REDACTED = "…"
 
 
+def one_line(text: str | None) -> str:
+    """The text with every run of whitespace (line breaks included) as one space."""
+    return " ".join((text or "").split())
+
+
 def redact_links(text: str | None) -> str | None:
     """`text` with the token of every one-time link replaced by "…"."""
     return _ONE_TIME_LINK.sub(lambda m: m.group(1) + REDACTED, text) if text else text
@@ -52,7 +57,9 @@ def queue_mail(
     lazy string (`lazy_gettext`) so that it is translated into the recipient's language.
     """
     with force_locale(locale or "cs"):
-        subject = str(subject)
+        # One line: a line break from a title typed into the portal would be refused at sending (and would
+        # hold the outbox up) or read as a further header.
+        subject = one_line(str(subject))
         body_text = render_template(f"mail/{template}.txt", **context)
         try:
             body_html = render_template(f"mail/{template}.html", **context)
@@ -109,7 +116,7 @@ class _TimeoutConnection(Connection):
 
 def _to_flask_mail(item: OutboxMessage) -> Message:
     message = Message(
-        subject=item.subject,
+        subject=one_line(item.subject),
         recipients=list(item.recipients),
         body=item.body_text,
         html=item.body_html,
