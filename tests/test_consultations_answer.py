@@ -825,3 +825,35 @@ def test_the_network_limit_counts_an_ipv6_slash_64_as_one_network(app, clock):
                           environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"}).status_code == 302
     finally:
         app.config["CONSULTATIONS_ANSWER_LIMIT_PER_IP"] = "10 per hour"
+
+
+def test_participant_pages_are_never_kept_by_caches(client, clock):
+    """The questionnaire carries this browser's signed id and "my answer" the answers: no shared cache
+    may keep them for the next visitor."""
+    c = _open_to_visitors()
+    assert _send(client, c, _answers(c), wait=5, clock=clock).status_code == 302
+    for page in ("", "/thanks", "/my-answer", "/my-answer/delete", "/privacy"):
+        response = client.get(_url(c, page))
+        assert response.status_code == 200, page
+        cache = response.headers.get("Cache-Control", "")
+        assert "no-store" in cache and "private" in cache, (page, cache)
+
+
+def test_a_copied_form_does_not_hand_over_the_other_browsers_answer(app, clock):
+    """Someone who gets hold of a visitor's displayed form (its signed browser id) and sends it after that
+    visitor answered stores nothing and is not given that visitor's browser id (nor their answer)."""
+    c = _open_to_visitors()
+    visitor = app.test_client()
+    fields = hidden_fields(visitor, _url(c), needs="version")
+    clock.shift(5)
+    assert visitor.post(_url(c), data={**fields, **_answers(c, text="Moje odpověď.")}).status_code == 302
+    other = app.test_client()
+    hidden_fields(other, _url(c), needs="version")  # its own session and browser id
+    other.delete_cookie("consultation_browser", path="/k/")
+    with other.session_transaction() as session, visitor.session_transaction() as original:
+        session.update(original)  # the CSRF token of the copied form is valid for it
+    response = other.post(_url(c), data={**fields, **_answers(c, text="Cizí.")})
+    assert response.status_code == 302
+    assert "consultation_browser=" not in response.headers.get("Set-Cookie", "")
+    assert "Moje odpověď." not in other.get(_url(c, "/my-answer")).get_data(as_text=True)
+    assert len(_responses(c)) == 1

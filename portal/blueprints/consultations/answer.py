@@ -51,6 +51,8 @@ BROWSER_COOKIE = "consultation_browser"
 BROWSER_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
 _BROWSER_ID = re.compile(r"[A-Za-z0-9_-]{32,64}")
 RATE_SCOPE = "consultation-answer"
+PARTICIPANT_PAGES = frozenset({"consultations.answer", "consultations.thanks", "consultations.my_answer",
+                               "consultations.delete_answer", "consultations.privacy"})
 
 
 # ---- lookups -----------------------------------------------------------------------------------------
@@ -166,17 +168,22 @@ def _within_network_limit(consultation: Consultation) -> bool:
         return True
 
 
-def _already_saved(consultation: Consultation, browser_id: str | None = None):
+def _already_saved(consultation: Consultation):
     flash(_("Your answer had already been saved; nothing new was stored. Here it is."), "info")
-    response = redirect(url_for("consultations.my_answer", key=consultation.link_key))
-    if browser_id:
-        _set_browser_cookie(response, browser_id)
-    return response
+    return redirect(url_for("consultations.my_answer", key=consultation.link_key))
 
 
 def _set_browser_cookie(response, browser_id: str) -> None:
     response.set_cookie(BROWSER_COOKIE, browser_id, max_age=BROWSER_COOKIE_MAX_AGE, httponly=True,
                         samesite="Lax", secure=request.is_secure, path="/k/")
+
+
+@bp.after_request
+def _private(response):
+    """The participants' pages carry this browser's signed id and its answers: never kept by a cache."""
+    if request.endpoint in PARTICIPANT_PAGES:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/k/<key>", methods=["GET", "POST"])
@@ -240,8 +247,10 @@ def answer(key: str):
         answering.submit(consultation, values, respondent=respondent)
         db.session.flush()
     except AlreadyAnswered:
+        # Stored before under the browser id this form was shown to. Its cookie is not handed out here: a
+        # form sent without it (or with another one) may be a copy of someone else's form.
         db.session.rollback()
-        return _already_saved(consultation, new_browser_id)
+        return _already_saved(consultation)
     except AnswerError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -251,7 +260,7 @@ def answer(key: str):
         db.session.rollback()
         if answering.own_response(consultation, respondent) is None:
             raise
-        return _already_saved(consultation, new_browser_id)
+        return _already_saved(consultation)
     db.session.commit()
     flash(_("Thank you, your answer has been saved."), "success")
     response = redirect(url_for("consultations.thanks", key=key))
