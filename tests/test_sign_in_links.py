@@ -402,3 +402,14 @@ def test_the_link_page_names_the_address_it_signs_in(app, client, smtp, db):
     page = victim.get(link_in(smtp.messages[0])).get_data(as_text=True)
     assert "Budete přihlášeni jako utocnik@test.example" in page
     assert "není vaše e-mailová adresa" in page
+
+
+def test_the_limits_key_of_a_client_address():
+    from portal.extensions import network_of
+
+    assert network_of("192.0.2.7") == "192.0.2.7"
+    assert network_of("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == "2001:db8:1:2::/64"
+    assert network_of("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert network_of("::ffff:192.0.2.7") == "192.0.2.7"
+    assert network_of("fe80::1%eth0") == "fe80::/64"
+    assert network_of("not an address") == "not an address" and network_of(None) == "-"
