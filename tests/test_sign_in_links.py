@@ -108,8 +108,13 @@ def test_the_answer_is_the_same_for_known_unknown_and_deactivated_addresses(clie
         # CSRF tokens carry a timestamp; everything else must be the same.
         pages.append(re.sub(r'name="csrf_token"[^>]*value="[^"]+"', "CSRF", page))
     assert pages[0] == pages[1] == pages[2]
-    # The deactivated account gets nothing; the unknown address gets a link that would create an account.
-    assert sorted(m["To"] for m in smtp.messages) == ["neznamy@test.example", "znamy@test.example"]
+    # The unknown address gets a link that would create an account; the deactivated account gets a mail
+    # without a link (so that the work done, and its time, is the same for every address).
+    assert sorted(m["To"] for m in smtp.messages) == ["neznamy@test.example", "vypnuty@test.example",
+                                                     "znamy@test.example"]
+    notice = next(m for m in smtp.messages if m["To"] == "vypnuty@test.example")
+    body = notice.get_body(preferencelist=("plain",)).get_content()
+    assert "/auth/link/" not in body and "deaktivován" in body
 
 
 def test_a_deactivated_account_never_signs_in_with_a_link(app, client, factories, smtp, db):
@@ -413,3 +418,21 @@ def test_the_limits_key_of_a_client_address():
     assert network_of("::ffff:192.0.2.7") == "192.0.2.7"
     assert network_of("fe80::1%eth0") == "fe80::/64"
     assert network_of("not an address") == "not an address" and network_of(None) == "-"
+
+
+def test_known_unknown_and_deactivated_addresses_cost_the_same_work(app, client, factories, smtp, db):
+    """No account enumeration by timing: asking for a link runs the same database statements (a stored link,
+    a queued and delivered mail) whether the address is unknown, has an account or a deactivated one."""
+    from tests.test_page_queries import counted
+
+    factories.user("member", email="aktivni@test.example")
+    factories.user("parent", email="vypnuty2@test.example", active=False)
+    ask_for_link(client, "zahrivaci@test.example")  # first use: anything cached per process is in place
+    shapes = []
+    for email in ("aktivni@test.example", "nikdo@test.example", "vypnuty2@test.example"):
+        token = csrf_token(client, "/auth/link")
+        with counted(db) as statements:
+            assert client.post("/auth/link", data={"email": email, "csrf_token": token}).status_code == 200
+        shapes.append([" ".join(s.split()[:3]) for s in statements])
+    assert shapes[0] == shapes[1] == shapes[2]
+    assert any(s.startswith("INSERT INTO one_time_link") for s in shapes[0])

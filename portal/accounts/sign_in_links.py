@@ -97,19 +97,24 @@ def valid_minutes() -> int:
 
 
 def request_link(email: str, *, next_path: str | None, locale: str = "cs") -> None:
-    """E-mail a sign-in link to `email` (queued; sent after commit). Deactivated accounts get nothing; the
-    caller answers the same in every case."""
+    """E-mail a sign-in link to `email` (queued; sent after commit). A deactivated account gets a mail
+    without a link saying it cannot sign in; the caller answers the same in every case."""
     tokens.purge_expired()
     email = normalise_email(email)
     user = find_user_by_email(email)
-    if user is not None and not user.is_active:
-        return
     next_path = local_path(next_path)
     minutes = valid_minutes()
     _link, token = tokens.issue(
         LinkPurpose.SIGN_IN, valid=timedelta(minutes=minutes), user_id=user.id if user else None,
         email=email, territory_id=territory_for(next_path), next_path=next_path,
     )
+    if user is not None and not user.is_active:
+        # The same work as for any other address (a stored link, a queued mail), so that neither the page
+        # nor the time it takes tells a deactivated account apart. The link is never sent (and would be
+        # refused: a deactivated account never signs in); the mail tells its owner why no link comes.
+        queue_mail([email], _l("Your account cannot sign in"), "sign_in_deactivated",
+                   locale=user.locale or locale)
+        return
     queue_mail(
         [email],
         _l("Your sign-in link"),
