@@ -8,9 +8,11 @@ link/public consultations, and visitors without an account where an anonymous co
 
 Visitors without an account (anonymous consultations only): one answer per browser (a random id in a
 long-lived HttpOnly cookie; only its keyed hash is stored), a honeypot field, a minimum fill time measured
-from a signed moment in the form, and a limit of stored answers per network and consultation (the project's
-limiter storage, keyed by a keyed hash of the address; only answers being stored count, so a parent
-correcting a form is not counted).
+from a signed moment in the form (which also carries the browser id the form was shown to: a new answer is
+stored under that id, so one displayed form stores at most one answer however often it is replayed), and
+a limit of stored answers per network and consultation (the project's limiter storage, keyed by a keyed
+hash of the address, an IPv6 /64 as one network; only answers being stored count, so a parent correcting a
+form is not counted).
 """
 
 from __future__ import annotations
