@@ -1,5 +1,6 @@
 """Flask extensions, created unbound so that any module can import them without cycles."""
 
+import ipaddress
 import sqlite3
 
 from flask_babel import Babel
@@ -34,7 +35,28 @@ login_manager = LoginManager()
 mail = Mail()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def client_network() -> str:
+    """The client's network, the key of the per-IP limits: an IPv4 address as it is, an IPv6 address as its
+    /64 (one home or phone gets a whole /64 and may use any address in it; counting each address alone would
+    let one client step around every limit), an IPv4-mapped IPv6 address as the IPv4 one."""
+    return network_of(get_remote_address())
+
+
+def network_of(address: str | None) -> str:
+    try:
+        ip = ipaddress.ip_address((address or "").split("%", 1)[0])
+    except ValueError:
+        return address or "-"
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+limiter = Limiter(key_func=client_network, default_limits=[])
 
 
 @event.listens_for(Engine, "connect")

@@ -261,3 +261,46 @@ def test_the_invitation_of_a_scheduled_anonymous_consultation_says_when_and_that
     body = smtp.messages[0].get_body(preferencelist=("plain",)).get_content()
     assert "Odpovídat můžete od " in body
     assert "Odpovědi jsou anonymní: nikdo nezjistí, které odpovědi jsou vaše." in body
+
+
+def test_an_invitation_to_an_account_with_a_password_does_not_sign_it_in(app, client, login_as, factories,
+                                                                         smtp, db):
+    """A consultation invitation is valid for days and is often forwarded ("please fill this in"): it signs
+    in parents only. An administrator's (or any staff) account invited to it is sent to the sign-in page
+    with the questionnaire as the next step; the link itself grants nothing."""
+    consultation = make_consultation(audience="invited")
+    admin = factories.user("admin", email="spravce@example.cz")
+    login_as("coordinator")
+    send_list(client, consultation, "spravce@example.cz")
+    body = smtp.messages[0].get_body(preferencelist=("plain",)).get_content()
+    path = re.search(r"http://portal\.test(/auth/link/\S+)", body).group(1)
+
+    forwarded_to = app.test_client()
+    token = csrf_token(forwarded_to, path)
+    response = forwarded_to.post(path, data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in?next=")
+    assert f"/k/{consultation.link_key}" in response.headers["Location"].replace("%2F", "/")
+    page = forwarded_to.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Váš účet se přihlašuje heslem" in page
+    # Not signed in: the administrator's pages and the consultations are refused.
+    assert forwarded_to.get("/admin/audit").status_code == 302
+    assert forwarded_to.get("/consultations").status_code == 302
+    db.session.refresh(admin)
+    assert admin.last_login_at is None
+
+
+def test_a_title_with_a_line_break_neither_blocks_the_outbox_nor_injects_headers(client, login_as, smtp, db):
+    """A consultation title carrying a line break (pasted, or sent by hand) goes into the invitation's
+    subject: the mail still leaves, with the subject on one line and no extra header, and the outbox is not
+    blocked for the mail queued after it."""
+    consultation = make_consultation(audience="invited", title="Dotazník\r\nBcc: cizi@evil.example")
+    login_as("coordinator")
+    send_list(client, consultation, "rodic.radek@example.cz")
+    send_list(client, make_consultation(audience="invited"), "dalsi.rodic@example.cz")
+    assert sorted(m["To"] for m in smtp.messages) == ["dalsi.rodic@example.cz", "rodic.radek@example.cz"]
+    first = next(m for m in smtp.messages if m["To"] == "rodic.radek@example.cz")
+    assert "Dotazník Bcc: cizi@evil.example" in first["Subject"] and first["Bcc"] is None
+    assert "\n" not in first["Subject"]
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.status != "sent")) == 0

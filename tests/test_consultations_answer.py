@@ -778,3 +778,82 @@ def test_an_anonymous_answer_on_the_opening_day_is_not_dated_before_the_opening(
     _send(client, c, _answers(c))
     [kept] = _responses(c)
     assert kept.submitted_at == NOW - timedelta(hours=1)
+
+
+# ---- security review (q3): the anti-spam checks cannot be replayed -------------------------------------
+
+
+def test_one_displayed_form_stores_at_most_one_answer_even_without_cookies(app, clock):
+    """A script shows the form once, waits the minimum fill time, then sends it again and again without
+    the browser cookie (or with forged ones): the signed display moment is tied to one browser id, so the
+    replays store nothing new."""
+    c = _open_to_visitors()
+    bot = app.test_client()
+    fields = hidden_fields(bot, _url(c), needs="version")  # the session (CSRF) cookie is kept
+    clock.shift(5)
+    for attempt in range(4):
+        bot.delete_cookie("consultation_browser", path="/k/")
+        if attempt % 2:
+            bot.set_cookie("consultation_browser", f"forged{attempt:02d}" + "x" * 30, path="/k/")
+        response = bot.post(_url(c), data={**fields, **_answers(c, text=f"Spam {attempt}.")})
+        assert response.status_code == 302
+    assert len(_responses(c)) == 1
+    # The form shown to a real browser is still answered once, as before.
+    other = app.test_client()
+    assert _send(other, c, _answers(c), wait=5, clock=clock).status_code == 302
+    assert len(_responses(c)) == 2
+
+
+def test_the_network_limit_counts_an_ipv6_slash_64_as_one_network(app, clock):
+    """One home or phone has a whole IPv6 /64: stepping to another address in it does not escape the limit."""
+    c = _open_to_visitors()
+    app.config["CONSULTATIONS_ANSWER_LIMIT_PER_IP"] = "2 per hour"
+    try:
+        statuses = []
+        for i in range(3):
+            browser = app.test_client()
+            fields = hidden_fields(browser, _url(c), needs="version")
+            clock.shift(5)
+            address = {"REMOTE_ADDR": f"2001:db8:1:2::{i + 1:x}"}
+            sent = browser.post(_url(c), data={**fields, **_answers(c)}, environ_base=address)
+            statuses.append(sent.status_code)
+        assert statuses == [302, 302, 429] and len(_responses(c)) == 2
+        other = app.test_client()  # another /64 is another network
+        fields = hidden_fields(other, _url(c), needs="version")
+        clock.shift(5)
+        assert other.post(_url(c), data={**fields, **_answers(c)},
+                          environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"}).status_code == 302
+    finally:
+        app.config["CONSULTATIONS_ANSWER_LIMIT_PER_IP"] = "10 per hour"
+
+
+def test_participant_pages_are_never_kept_by_caches(client, clock):
+    """The questionnaire carries this browser's signed id and "my answer" the answers: no shared cache
+    may keep them for the next visitor."""
+    c = _open_to_visitors()
+    assert _send(client, c, _answers(c), wait=5, clock=clock).status_code == 302
+    for page in ("", "/thanks", "/my-answer", "/my-answer/delete", "/privacy"):
+        response = client.get(_url(c, page))
+        assert response.status_code == 200, page
+        cache = response.headers.get("Cache-Control", "")
+        assert "no-store" in cache and "private" in cache, (page, cache)
+
+
+def test_a_copied_form_does_not_hand_over_the_other_browsers_answer(app, clock):
+    """Someone who gets hold of a visitor's displayed form (its signed browser id) and sends it after that
+    visitor answered stores nothing and is not given that visitor's browser id (nor their answer)."""
+    c = _open_to_visitors()
+    visitor = app.test_client()
+    fields = hidden_fields(visitor, _url(c), needs="version")
+    clock.shift(5)
+    assert visitor.post(_url(c), data={**fields, **_answers(c, text="Moje odpověď.")}).status_code == 302
+    other = app.test_client()
+    hidden_fields(other, _url(c), needs="version")  # its own session and browser id
+    other.delete_cookie("consultation_browser", path="/k/")
+    with other.session_transaction() as session, visitor.session_transaction() as original:
+        session.update(original)  # the CSRF token of the copied form is valid for it
+    response = other.post(_url(c), data={**fields, **_answers(c, text="Cizí.")})
+    assert response.status_code == 302
+    assert "consultation_browser=" not in response.headers.get("Set-Cookie", "")
+    assert "Moje odpověď." not in other.get(_url(c, "/my-answer")).get_data(as_text=True)
+    assert len(_responses(c)) == 1

@@ -276,3 +276,18 @@ def test_inline_checks_share_one_time_budget(group_year, app, monkeypatch):
     # The two newest years fit the budget and are checked at once; the oldest goes to a job.
     assert [job.payload["start"] for job in queued] == ["2023-01-01"]
     db.session.rollback()
+
+
+def test_the_embedded_html_drops_disguised_script_links_and_svg_animations():
+    """Browsers ignore tabs, newlines and leading control characters in a URL scheme ("java&#9;script:"),
+    and SVG animations can set a link's target: neither survives the filter (defence in depth under the CSP
+    and the escaping of every text when the report is rendered)."""
+    stored = ('<body><a href="java&#9;script:alert(1)">a</a><a href="&#1;javascript:alert(2)">b</a>'
+              '<a href="java&#10;script:alert(3)">c</a>'
+              '<svg><a href="#x"><animate attributeName="href" values="javascript:alert(4)"/>'
+              '<set attributeName="href" to="javascript:alert(5)"/><text>d</text></a>'
+              '<foreignObject><div>e</div></foreignObject></svg><a href="https://example.org/">f</a></body>')
+    body = str(body_of(stored))
+    assert "alert" not in body and "<animate" not in body and "<set" not in body
+    assert "foreignobject" not in body.lower()
+    assert ">a</a>" in body and ">d</text>" in body and 'href="https://example.org/"' in body

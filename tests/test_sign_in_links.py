@@ -108,8 +108,13 @@ def test_the_answer_is_the_same_for_known_unknown_and_deactivated_addresses(clie
         # CSRF tokens carry a timestamp; everything else must be the same.
         pages.append(re.sub(r'name="csrf_token"[^>]*value="[^"]+"', "CSRF", page))
     assert pages[0] == pages[1] == pages[2]
-    # The deactivated account gets nothing; the unknown address gets a link that would create an account.
-    assert sorted(m["To"] for m in smtp.messages) == ["neznamy@test.example", "znamy@test.example"]
+    # The unknown address gets a link that would create an account; the deactivated account gets a mail
+    # without a link (so that the work done, and its time, is the same for every address).
+    assert sorted(m["To"] for m in smtp.messages) == ["neznamy@test.example", "vypnuty@test.example",
+                                                     "znamy@test.example"]
+    notice = next(m for m in smtp.messages if m["To"] == "vypnuty@test.example")
+    body = notice.get_body(preferencelist=("plain",)).get_content()
+    assert "/auth/link/" not in body and "deaktivován" in body
 
 
 def test_a_deactivated_account_never_signs_in_with_a_link(app, client, factories, smtp, db):
@@ -350,3 +355,84 @@ def test_links_long_expired_are_deleted_with_their_addresses(client, smtp, db):
     emails = set(db.session.scalars(select(OneTimeLink.email)))
     assert emails == {"nedavno@example.cz", "novy@example.cz"}
     assert tokens.purge_expired() == 0  # idempotent
+
+
+def test_requests_are_limited_per_ipv6_network_not_per_address(app, smtp, db):
+    """Addresses of one IPv6 /64 (one home, one phone) share the per-IP limit."""
+    app.config["SIGN_IN_LINK_LIMIT_PER_IP"] = "2 per hour"
+    try:
+        statuses = []
+        for i in range(3):
+            visitor = app.test_client()
+            visitor.environ_base["REMOTE_ADDR"] = f"2001:db8:5:6::{i + 1:x}"
+            statuses.append(ask_for_link(visitor, f"v6-{i}@test.example").status_code)
+        assert statuses == [200, 200, 429]
+        visitor = app.test_client()
+        visitor.environ_base["REMOTE_ADDR"] = "2001:db8:5:7::1"
+        assert ask_for_link(visitor, "v6-other@test.example").status_code == 200
+    finally:
+        app.config["SIGN_IN_LINK_LIMIT_PER_IP"] = "30 per 15 minutes"
+
+
+def test_the_sent_mail_kept_in_the_outbox_holds_no_usable_token(client, factories, smtp, db):
+    """Only hashes of one-time links are stored: the outbox's copy of a sent sign-in link, password reset or
+    invitation mail loses the token (the rest of the text stays), and the e-mailed link still works."""
+    from portal.models.mail import OutboxMessage
+
+    factories.user("member", email="heslo-reset@test.example")
+    ask_for_link(client, "schranka@test.example")
+    token = csrf_token(client, "/password/forgot")
+    client.post("/password/forgot", data={"email": "heslo-reset@test.example", "csrf_token": token})
+    assert len(smtp.messages) == 2
+    link = link_in(smtp.messages[0])
+    reset = re.search(r"(/password/reset/[A-Za-z0-9_-]+)", smtp.messages[1].get_body(
+        preferencelist=("plain",)).get_content()).group(1)
+    db.session.expire_all()
+    sent = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "sent")))
+    assert len(sent) == 2
+    for message in sent:
+        for body in (message.body_text, message.body_html or ""):
+            assert link.rsplit("/", 1)[1] not in body and reset.rsplit("/", 1)[1] not in body
+    assert any("/auth/link/…" in m.body_text for m in sent)
+    assert any("/password/reset/…" in m.body_text for m in sent)
+    assert use_link(client, link).status_code == 302
+
+
+def test_the_link_page_names_the_address_it_signs_in(app, client, smtp, db):
+    """Someone asks for a link to their own address and sends it to another person ("sign in here to
+    answer"): the page before the button says whose account it opens, so the other person does not answer
+    (even anonymously) inside an account whose owner would then read their answer."""
+    ask_for_link(client, "utocnik@test.example")
+    victim = app.test_client()
+    page = victim.get(link_in(smtp.messages[0])).get_data(as_text=True)
+    assert "Budete přihlášeni jako utocnik@test.example" in page
+    assert "není vaše e-mailová adresa" in page
+
+
+def test_the_limits_key_of_a_client_address():
+    from portal.extensions import network_of
+
+    assert network_of("192.0.2.7") == "192.0.2.7"
+    assert network_of("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == "2001:db8:1:2::/64"
+    assert network_of("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert network_of("::ffff:192.0.2.7") == "192.0.2.7"
+    assert network_of("fe80::1%eth0") == "fe80::/64"
+    assert network_of("not an address") == "not an address" and network_of(None) == "-"
+
+
+def test_known_unknown_and_deactivated_addresses_cost_the_same_work(app, client, factories, smtp, db):
+    """No account enumeration by timing: asking for a link runs the same database statements (a stored link,
+    a queued and delivered mail) whether the address is unknown, has an account or a deactivated one."""
+    from tests.test_page_queries import counted
+
+    factories.user("member", email="aktivni@test.example")
+    factories.user("parent", email="vypnuty2@test.example", active=False)
+    ask_for_link(client, "zahrivaci@test.example")  # first use: anything cached per process is in place
+    shapes = []
+    for email in ("aktivni@test.example", "nikdo@test.example", "vypnuty2@test.example"):
+        token = csrf_token(client, "/auth/link")
+        with counted(db) as statements:
+            assert client.post("/auth/link", data={"email": email, "csrf_token": token}).status_code == 200
+        shapes.append([" ".join(s.split()[:3]) for s in statements])
+    assert shapes[0] == shapes[1] == shapes[2]
+    assert any(s.startswith("INSERT INTO one_time_link") for s in shapes[0])

@@ -97,19 +97,24 @@ def valid_minutes() -> int:
 
 
 def request_link(email: str, *, next_path: str | None, locale: str = "cs") -> None:
-    """E-mail a sign-in link to `email` (queued; sent after commit). Deactivated accounts get nothing; the
-    caller answers the same in every case."""
+    """E-mail a sign-in link to `email` (queued; sent after commit). A deactivated account gets a mail
+    without a link saying it cannot sign in; the caller answers the same in every case."""
     tokens.purge_expired()
     email = normalise_email(email)
     user = find_user_by_email(email)
-    if user is not None and not user.is_active:
-        return
     next_path = local_path(next_path)
     minutes = valid_minutes()
     _link, token = tokens.issue(
         LinkPurpose.SIGN_IN, valid=timedelta(minutes=minutes), user_id=user.id if user else None,
         email=email, territory_id=territory_for(next_path), next_path=next_path,
     )
+    if user is not None and not user.is_active:
+        # The same work as for any other address (a stored link, a queued mail), so that neither the page
+        # nor the time it takes tells a deactivated account apart. The link is never sent (and would be
+        # refused: a deactivated account never signs in); the mail tells its owner why no link comes.
+        queue_mail([email], _l("Your account cannot sign in"), "sign_in_deactivated",
+                   locale=user.locale or locale)
+        return
     queue_mail(
         [email],
         _l("Your sign-in link"),
@@ -129,11 +134,22 @@ class SignInRefused(Exception):
     """The link was fine but its account may not sign in (deactivated)."""
 
 
+class PasswordNeeded(Exception):
+    """A consultation invitation reached an account that signs in with a password (any account but a
+    parent's): the invitation is valid for days and is often forwarded, so it must not open such an
+    account. `next_path` is where the person goes after signing in with their password."""
+
+    def __init__(self, next_path: str | None):
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
 def sign_in_with(token: str, *, locale: str = "cs") -> tuple[User, str | None, bool]:
     """Use the link up and return (the account, where to go next, whether the account is new).
 
-    Raises tokens.TokenError for an unknown, used or expired link (also the loser of two concurrent uses)
-    and SignInRefused for a deactivated account."""
+    Raises tokens.TokenError for an unknown, used or expired link (also the loser of two concurrent uses),
+    SignInRefused for a deactivated account and PasswordNeeded for a consultation invitation reaching an
+    account other than a parent's (the caller rolls back: the link stays unused)."""
     link = tokens.claim_link(token, SIGN_IN_PURPOSES)
     email = normalise_email(link.email or (link.user.email if link.user else ""))
     user = find_user_by_email(email) if email else None
@@ -149,6 +165,8 @@ def sign_in_with(token: str, *, locale: str = "cs") -> tuple[User, str | None, b
         audit.record("user.created", user, actor=user, via="sign_in_link")
     elif not user.is_active:
         raise SignInRefused()
+    elif link.purpose == LinkPurpose.CONSULTATION_INVITE and user.role != Role.PARENT:
+        raise PasswordNeeded(local_path(link.next_path))
     elif user.role == Role.PARENT and user.territory_id is None and link.territory_id is not None:
         user.territory_id = link.territory_id
     if link.purpose == LinkPurpose.CONSULTATION_INVITE:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import smtplib
 import threading
 from collections.abc import Callable, Iterable
@@ -23,6 +24,22 @@ log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
 
+# The one-time links (sign-in links, consultation invitations, account invitations, password resets): the
+# database keeps only their hashes (portal.accounts.tokens), so the outbox must not keep the tokens either
+# once the message has left. The token is cut out of the sent copy; the rest of the text stays.
+_ONE_TIME_LINK = re.compile(r"(/(?:auth/link|password/reset|invitation)/)[A-Za-z0-9_-]{16,}")
+REDACTED = "…"
+
+
+def one_line(text: str | None) -> str:
+    """The text with every run of whitespace (line breaks included) as one space."""
+    return " ".join((text or "").split())
+
+
+def redact_links(text: str | None) -> str | None:
+    """`text` with the token of every one-time link replaced by "…"."""
+    return _ONE_TIME_LINK.sub(lambda m: m.group(1) + REDACTED, text) if text else text
+
 
 def queue_mail(
     recipients: Iterable[str],
@@ -40,7 +57,9 @@ def queue_mail(
     lazy string (`lazy_gettext`) so that it is translated into the recipient's language.
     """
     with force_locale(locale or "cs"):
-        subject = str(subject)
+        # One line: a line break from a title typed into the portal would be refused at sending (and would
+        # hold the outbox up) or read as a further header.
+        subject = one_line(str(subject))
         body_text = render_template(f"mail/{template}.txt", **context)
         try:
             body_html = render_template(f"mail/{template}.html", **context)
@@ -97,7 +116,7 @@ class _TimeoutConnection(Connection):
 
 def _to_flask_mail(item: OutboxMessage) -> Message:
     message = Message(
-        subject=item.subject,
+        subject=one_line(item.subject),
         recipients=list(item.recipients),
         body=item.body_text,
         html=item.body_html,
@@ -201,6 +220,8 @@ def _deliver_batch(now: datetime, batch_size: int, should_stop: Callable[[], boo
             # Accepted by the server: recorded at once, so a stop or crash later cannot send it again.
             item.status = "sent"
             item.sent_at = utcnow()
+            item.body_text = redact_links(item.body_text)
+            item.body_html = redact_links(item.body_html)
             item.attempts += 1
             item.last_error = None
             db.session.commit()

@@ -10,6 +10,7 @@ Nothing is rendered again: the text, tables and charts are those stored with the
 
 from __future__ import annotations
 
+import re
 from html import escape
 from html.parser import HTMLParser
 
@@ -17,10 +18,13 @@ from markupsafe import Markup
 
 #: Elements dropped with everything inside them.
 _DROPPED = frozenset({"script", "style", "iframe", "object", "embed", "template", "noscript",
-                      "head", "form", "textarea", "select", "button", "link", "meta", "base", "input"})
+                      "head", "form", "textarea", "select", "button", "link", "meta", "base", "input",
+                      # SVG: animations can set a link's target; foreign objects carry HTML of their own.
+                      "animate", "set", "animatemotion", "animatetransform", "foreignobject"})
 _VOID = frozenset({"br", "hr", "img", "col", "wbr", "source", "area", "track", "link", "meta", "base",
                    "input"})
 _LINK_ATTRIBUTES = frozenset({"href", "src", "xlink:href", "action", "formaction", "srcset"})
+_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]")
 _HEADINGS = {f"h{n}": f"h{min(n + 1, 6)}" for n in range(1, 7)}
 
 
@@ -42,7 +46,8 @@ class _Filter(HTMLParser):
             if name.startswith("on") or name == "style":
                 continue
             value = value or ""
-            if name in _LINK_ATTRIBUTES and value.strip().lower().replace("\x00", "").startswith(
+            # Browsers drop tabs and newlines anywhere in a URL and control characters around it.
+            if name in _LINK_ATTRIBUTES and _IGNORED_IN_URL.sub("", value).lower().startswith(
                     ("javascript:", "vbscript:", "data:text")):
                 continue
             kept.append(f' {name}="{escape(value, quote=True)}"')

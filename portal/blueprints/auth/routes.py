@@ -206,12 +206,15 @@ def _link_refused(error: tokens.TokenError | None):
 @token_link
 def link_sign_in(token: str):
     try:
-        sign_in_links.open_link(token)
+        link = sign_in_links.open_link(token)
     except tokens.TokenError as error:
         return _link_refused(error)
     form = LinkSignInForm()
     if not form.validate_on_submit():
-        return render_template("auth/link_sign_in.html", form=form)
+        # The address the link signs in, so that nobody is slipped into someone else's account (a link
+        # someone asked for their own address and sent to another person, who would then answer as them).
+        email = link.email or (link.user.email if link.user else "")
+        return render_template("auth/link_sign_in.html", form=form, email=email)
     try:
         user, next_path, created = sign_in_links.sign_in_with(token, locale=str(get_locale()))
     except tokens.TokenError as error:
@@ -220,6 +223,14 @@ def link_sign_in(token: str):
     except sign_in_links.SignInRefused:
         db.session.rollback()
         return _link_refused(None)
+    except sign_in_links.PasswordNeeded as needed:
+        db.session.rollback()
+        if current_user.is_authenticated and current_user.role != Role.PARENT:
+            return redirect(needed.next_path or url_for("main.index"))
+        flash(_("Your account signs in with its password. Sign in with it and the questionnaire opens."),
+              "info")
+        return redirect(url_for("auth.login", next=needed.next_path) if needed.next_path
+                        else url_for("auth.login"))
     if current_user.is_authenticated:
         _sign_out()
     _sign_in(user)

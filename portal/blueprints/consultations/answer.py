@@ -8,9 +8,11 @@ link/public consultations, and visitors without an account where an anonymous co
 
 Visitors without an account (anonymous consultations only): one answer per browser (a random id in a
 long-lived HttpOnly cookie; only its keyed hash is stored), a honeypot field, a minimum fill time measured
-from a signed moment in the form, and a limit of stored answers per network and consultation (the project's
-limiter storage, keyed by a keyed hash of the address; only answers being stored count, so a parent
-correcting a form is not counted).
+from a signed moment in the form (which also carries the browser id the form was shown to: a new answer is
+stored under that id, so one displayed form stores at most one answer however often it is replayed), and
+a limit of stored answers per network and consultation (the project's limiter storage, keyed by a keyed
+hash of the address, an IPv6 /64 as one network; only answers being stored count, so a parent correcting a
+form is not counted).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import secrets
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import parse
 from sqlalchemy import select
@@ -34,13 +35,13 @@ from portal.blueprints.consultations import bp
 from portal.blueprints.consultations.answer_forms import (
     SCALE_LABELS,
     answer_form,
+    form_shown,
     form_values,
-    seconds_since_shown,
     started_token,
 )
 from portal.consultations import access, answering
 from portal.consultations.answering import AlreadyAnswered, AnswerError, Respondent
-from portal.extensions import db, limiter
+from portal.extensions import client_network, db, limiter
 from portal.forms_kit import ConfirmForm, conflict
 from portal.models.consultations import Consultation, Question, QuestionKind
 from portal.security import token_link
@@ -52,6 +53,8 @@ BROWSER_COOKIE = "consultation_browser"
 BROWSER_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
 _BROWSER_ID = re.compile(r"[A-Za-z0-9_-]{32,64}")
 RATE_SCOPE = "consultation-answer"
+PARTICIPANT_PAGES = frozenset({"consultations.answer", "consultations.thanks", "consultations.my_answer",
+                               "consultations.delete_answer", "consultations.privacy"})
 
 
 # ---- lookups -----------------------------------------------------------------------------------------
@@ -130,7 +133,7 @@ def _refusal(consultation: Consultation, respondent: Respondent):
 def _render_form(consultation: Consultation, respondent: Respondent, form, *, own=None, preview=False,
                  conflict_values=None, status: int = 200):
     if not respondent.signed_in and not preview and not form.started.data:
-        form.started.data = started_token(consultation)
+        form.started.data = started_token(consultation, respondent.browser_id or secrets.token_urlsafe(32))
     return render_template(
         "consultations/answer_form.html", form=form, own=own, preview=preview, conflict=conflict_values,
         anti_spam=not respondent.signed_in and not preview, kinds=QuestionKind,
@@ -138,18 +141,21 @@ def _render_form(consultation: Consultation, respondent: Respondent, form, *, ow
     ), status
 
 
-def _spam_refusal(consultation: Consultation, form) -> str | None:
-    """Why a visitor's form is refused as possibly automated (kept for them to send again), or None."""
+def _spam_refusal(consultation: Consultation, form, respondent: Respondent) -> tuple[str | None, str | None]:
+    """(Why a visitor's form is refused as possibly automated (kept for them to send again), None), or
+    (None, the browser id the form was shown to: a new answer is stored under it, so that one displayed
+    form, replayed without the cookie or with a forged one, stores at most one answer)."""
     if (form.website.data or "").strip():
         return _("The form could not be sent: the field “Leave this field empty” must stay empty. Empty it "
-                 "and send the form again.")
-    elapsed = seconds_since_shown(consultation, form.started.data)
-    if elapsed is None:
-        form.started.data = started_token(consultation)
-        return _("The form was incomplete. Check your answers and send it again.")
+                 "and send the form again."), None
+    shown = form_shown(consultation, form.started.data)
+    if shown is None or not _BROWSER_ID.fullmatch(shown[1]):
+        form.started.data = started_token(consultation, respondent.browser_id or secrets.token_urlsafe(32))
+        return _("The form was incomplete. Check your answers and send it again."), None
+    elapsed, browser_id = shown
     if elapsed < current_app.config["CONSULTATIONS_MIN_FILL_SECONDS"]:
-        return _("The form was sent too quickly after it opened. Check your answers and send it again.")
-    return None
+        return _("The form was sent too quickly after it opened. Check your answers and send it again."), None
+    return None, browser_id
 
 
 def _within_network_limit(consultation: Consultation) -> bool:
@@ -158,23 +164,28 @@ def _within_network_limit(consultation: Consultation) -> bool:
     limit = parse(current_app.config["CONSULTATIONS_ANSWER_LIMIT_PER_IP"])
     try:
         return limiter.limiter.hit(limit, RATE_SCOPE, consultation.link_key,
-                                   answering.network_key(get_remote_address()))
+                                   answering.network_key(client_network()))
     except Exception:  # noqa: BLE001 - a rate limit store being down must not lose a parent's answer
         log.warning("consultation answer rate limit unavailable; answer let through")
         return True
 
 
-def _already_saved(consultation: Consultation, browser_id: str | None = None):
+def _already_saved(consultation: Consultation):
     flash(_("Your answer had already been saved; nothing new was stored. Here it is."), "info")
-    response = redirect(url_for("consultations.my_answer", key=consultation.link_key))
-    if browser_id:
-        _set_browser_cookie(response, browser_id)
-    return response
+    return redirect(url_for("consultations.my_answer", key=consultation.link_key))
 
 
 def _set_browser_cookie(response, browser_id: str) -> None:
     response.set_cookie(BROWSER_COOKIE, browser_id, max_age=BROWSER_COOKIE_MAX_AGE, httponly=True,
                         samesite="Lax", secure=request.is_secure, path="/k/")
+
+
+@bp.after_request
+def _private(response):
+    """The participants' pages carry this browser's signed id and its answers: never kept by a cache."""
+    if request.endpoint in PARTICIPANT_PAGES:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/k/<key>", methods=["GET", "POST"])
@@ -194,11 +205,15 @@ def answer(key: str):
             return _refusal(consultation, respondent)
         own = answering.own_response(consultation, respondent)
         if own is None:
-            page = make_response(_render_form(consultation, respondent, answer_form(consultation)))
+            new_browser_id = None
             if not respondent.signed_in and respondent.browser_id is None:
-                # Given with the form, so that a form sent twice at once (a double click) carries one
-                # browser id and stores one answer.
-                _set_browser_cookie(page, secrets.token_urlsafe(32))
+                # Given with the form (in the cookie and in the signed display moment), so that a form sent
+                # twice at once (a double click) carries one browser id and stores one answer.
+                new_browser_id = secrets.token_urlsafe(32)
+                respondent = Respondent(browser_id=new_browser_id)
+            page = make_response(_render_form(consultation, respondent, answer_form(consultation)))
+            if new_browser_id:
+                _set_browser_cookie(page, new_browser_id)
             return page
         values = answering.stored_values(consultation, own)
         return _render_form(consultation, respondent, answer_form(consultation, values=values,
@@ -216,14 +231,16 @@ def answer(key: str):
     if own is not None:
         # Changing an existing answer adds nothing: the anti-spam checks guard new answers only.
         return _change(consultation, respondent, form, own, values)
-    if not respondent.signed_in and (reason := _spam_refusal(consultation, form)):
-        flash(reason, "error")
-        return _render_form(consultation, respondent, form)
-
     new_browser_id = None
-    if not respondent.signed_in and respondent.browser_id is None:
-        new_browser_id = secrets.token_urlsafe(32)
-        respondent = Respondent(browser_id=new_browser_id)
+    if not respondent.signed_in:
+        reason, shown_to = _spam_refusal(consultation, form, respondent)
+        if reason:
+            flash(reason, "error")
+            return _render_form(consultation, respondent, form)
+        # A new answer belongs to the browser the form was shown to (a browser refusing cookies included).
+        if shown_to != respondent.browser_id:
+            new_browser_id = shown_to
+        respondent = Respondent(browser_id=shown_to)
     if not respondent.signed_in and not _within_network_limit(consultation):
         flash(_("Too many answers have come from your network to this consultation in the last hour. Your "
                 "answers are still in the form: please send it again later."), "error")
@@ -232,8 +249,10 @@ def answer(key: str):
         answering.submit(consultation, values, respondent=respondent)
         db.session.flush()
     except AlreadyAnswered:
+        # Stored before under the browser id this form was shown to. Its cookie is not handed out here: a
+        # form sent without it (or with another one) may be a copy of someone else's form.
         db.session.rollback()
-        return _already_saved(consultation, new_browser_id)
+        return _already_saved(consultation)
     except AnswerError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -243,7 +262,7 @@ def answer(key: str):
         db.session.rollback()
         if answering.own_response(consultation, respondent) is None:
             raise
-        return _already_saved(consultation, new_browser_id)
+        return _already_saved(consultation)
     db.session.commit()
     flash(_("Thank you, your answer has been saved."), "success")
     response = redirect(url_for("consultations.thanks", key=key))

@@ -98,19 +98,28 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=STARTED_SALT)
 
 
-def started_token(consultation: Consultation) -> str:
-    """When the form is shown, signed: the minimum fill time is measured from it."""
-    return _serializer().dumps({"c": consultation.id, "at": clock.now().timestamp()})
+def started_token(consultation: Consultation, browser_id: str) -> str:
+    """When the form is shown and to which browser id, signed: the minimum fill time is measured from it, and
+    a new answer sent with it is stored under that browser id, so that one displayed form stores at most one
+    answer (sent again without the cookie, or with a forged one, it finds the answer already stored)."""
+    return _serializer().dumps({"c": consultation.id, "at": clock.now().timestamp(), "b": browser_id})
 
 
-def seconds_since_shown(consultation: Consultation, token: str | None) -> float | None:
-    """How long ago the form was shown; None for a missing, forged or other consultation's token."""
+def form_shown(consultation: Consultation, token: str | None) -> tuple[float, str] | None:
+    """(seconds since the form was shown, the browser id it was shown to); None for a missing, forged or
+    other consultation's token."""
     try:
         data = _serializer().loads(token or "")
     except BadSignature:
         return None
     if not isinstance(data, dict) or data.get("c") != consultation.id:
         return None
-    if not isinstance(data.get("at"), int | float):
+    if not isinstance(data.get("at"), int | float) or not isinstance(data.get("b"), str) or not data["b"]:
         return None
-    return clock.now().timestamp() - data["at"]
+    return clock.now().timestamp() - data["at"], data["b"]
+
+
+def seconds_since_shown(consultation: Consultation, token: str | None) -> float | None:
+    """How long ago the form was shown; None for a missing, forged or other consultation's token."""
+    shown = form_shown(consultation, token)
+    return shown[0] if shown is not None else None
