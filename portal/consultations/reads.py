@@ -2,7 +2,11 @@
 computed once, here.
 
 Counts below `SMALL_COUNT` are never shown as numbers where results are broken down (per option, per
-scale value): `shown()` turns them into "< 3" for every page, export and report alike.
+scale value): `shown()` turns them into "< 3" for every page, export and report alike. Where the rows of a
+question add up to the number who answered it (single choice, the 1–5 scale), one "< 3" alone could be
+worked out by subtraction, so the next smallest row is hidden too (secondary suppression), and a scale's
+mean is not given while any of its rows is hidden. Whether a second row is hidden depends only on which
+rows are small, never on their values (0, 1 or 2), so the pattern itself tells nothing more.
 
 Every function makes a fixed number of queries, whatever the number of answers.
 """
@@ -44,18 +48,38 @@ def shown(count: int) -> str:
 
 @dataclass(frozen=True)
 class Row:
-    """One line of a question's results: an option's label (or a scale value) and how many chose it."""
+    """One line of a question's results: an option's label (or a scale value) and how many chose it.
+    `hidden`: not small itself, but hidden so that a small row beside it cannot be worked out."""
 
     label: str
     count: int
+    hidden: bool = False
 
     @property
     def small(self) -> bool:
         return is_small(self.count)
 
     @property
+    def suppressed(self) -> bool:
+        """Shown without its number (small, or hidden beside a small one)."""
+        return self.small or self.hidden
+
+    @property
     def shown(self) -> str:
+        if self.hidden and not self.small:
+            return _("hidden")
         return shown(self.count)
+
+
+def protect(rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    """Rows that add up to a known total: where exactly one is small, hide the smallest of the others too
+    (the first of equals), so that neither can be worked out from the total."""
+    small = [i for i, row in enumerate(rows) if row.small]
+    if len(small) != 1 or len(rows) < 2:
+        return rows
+    others = [i for i in range(len(rows)) if i != small[0]]
+    second = min(others, key=lambda i: (rows[i].count, i))
+    return tuple(Row(row.label, row.count, hidden=(i == second)) for i, row in enumerate(rows))
 
 
 @dataclass(frozen=True)
@@ -67,7 +91,7 @@ class QuestionResult:
     required: bool
     answered: int  # responses that answered this question
     rows: tuple[Row, ...]  # options in order, or the scale values 1–5; empty for free text
-    mean: float | None  # scale questions: the mean of the values given (None with no answers)
+    mean: float | None  # scale questions: the mean (None below 3 answers or while a row is suppressed)
     text_answers: int  # free-text questions: how many non-empty texts
 
 
@@ -115,11 +139,15 @@ def question_results(consultation: Consultation) -> list[QuestionResult]:
     for q in questions:
         mean = None
         if q.kind == QuestionKind.SCALE:
-            rows = tuple(Row(str(v), by_scale.get((q.id, v), 0)) for v in SCALE_VALUES)
+            rows = protect(tuple(Row(str(v), by_scale.get((q.id, v), 0)) for v in SCALE_VALUES))
             total = sum(r.count for r in rows)
-            if total:
+            # The mean and the total would give a hidden row away; below 3 answers it tells about persons.
+            if total >= SMALL_COUNT and not any(r.suppressed for r in rows):
                 mean = sum(v * by_scale.get((q.id, v), 0) for v in SCALE_VALUES) / total
-        elif q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        elif q.kind == QuestionKind.SINGLE:
+            rows = protect(tuple(Row(o.label, by_option.get(o.id, 0)) for o in options[q.id]))
+        elif q.kind == QuestionKind.MULTIPLE:
+            # Several options per person: the rows do not add up to a total, so one small row stays alone.
             rows = tuple(Row(o.label, by_option.get(o.id, 0)) for o in options[q.id])
         else:
             rows = ()

@@ -119,12 +119,12 @@ class Chart:
 def bar_chart(rows: tuple[reads.Row, ...]) -> Chart:
     """Horizontal bars of a question's rows. A count below 3 is drawn as a hatched band reaching the
     threshold (the same for 0, 1 and 2), labelled "< 3": the chart says no more than the table."""
-    scale = max([r.count for r in rows if not r.small] + [reads.SMALL_COUNT])
+    scale = max([r.count for r in rows if not r.suppressed] + [reads.SMALL_COUNT])
     bars = []
     for i, row in enumerate(rows):
-        count = reads.SMALL_COUNT if row.small else row.count
+        count = reads.SMALL_COUNT if row.suppressed else row.count
         width = round(PLOT_WIDTH * count / scale, 1)
-        bars.append(ChartBar(label=row.label, shown=row.shown, small=row.small, y=TOP + i * ROW,
+        bars.append(ChartBar(label=row.label, shown=row.shown, small=row.suppressed, y=TOP + i * ROW,
                              width=width, text_x=round(LABEL_WIDTH + width + 6, 1)))
     axis_y = TOP + len(rows) * ROW
     return Chart(bars=tuple(bars), left=LABEL_WIDTH, plot_width=PLOT_WIDTH, row=ROW,
@@ -148,15 +148,12 @@ class QuestionView:
         return reads.shown(self.result.answered)
 
     def share(self, row: reads.Row) -> float | None:
-        if row.small or not self.result.answered:
+        if row.suppressed or not self.result.answered:
             return None
         return row.count / self.result.answered
 
     @property
     def mean(self) -> float | None:
-        rows = self.result.rows
-        if self.result.kind != QuestionKind.SCALE or sum(r.count for r in rows) < reads.SMALL_COUNT:
-            return None
         return self.result.mean
 
 
@@ -407,9 +404,9 @@ def export_table(consultation: Consultation, *, with_names: bool) -> tuple[list[
             rows.append([_("Counts"), result.text, row.label, row.shown, ""])
         if result.kind == QuestionKind.SCALE:
             mean = view.mean
-            rows.append([_("Counts"), result.text, _("mean (1–5)"),
-                         format_decimal(mean, "0.00") if mean is not None else _("not shown below 3 answers"),
-                         ""])
+            shown_mean = (format_decimal(mean, "0.00") if mean is not None
+                          else _("not shown (fewer than 3 answers, or it would give a hidden count away)"))
+            rows.append([_("Counts"), result.text, _("mean (1–5)"), shown_mean, ""])
     ordered = _text_ids(consultation)
     texts = _load_texts(consultation, [answer_id for _ref, answer_id in ordered])
     questions = {q.id: q for q in text_questions(consultation)}
