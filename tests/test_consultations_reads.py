@@ -49,3 +49,19 @@ def test_multiple_choice_rows_do_not_add_up_so_a_lone_small_row_stays_alone(app,
     add_response(c, multiple=(0, 2))
     rows = reads.question_results(c)[1].rows
     assert [row.shown for row in rows] == ["5", "4", "< 3"]
+
+
+def test_an_open_anonymous_consultation_gives_the_report_its_participation_only(app, db):
+    from portal import clock
+    from portal.reports.collect import collect
+
+    c = make_consultation(anonymous=True)
+    for value in (1, 2, 3, 4):
+        add_response(c, scale=value)
+    today = clock.today()
+    summary = reads.summaries(c.group_id, today, today)[0]
+    assert summary.withheld and summary.respondents == 4 and summary.questions == ()
+    section = collect(c.group, today, today, language="en").section("consultations")
+    assert not any(type(block).__name__ == "Table" and "answered by" in block.caption
+                   for block in section.blocks)
+    assert any("still open" in getattr(block, "text", "") for block in section.blocks)

@@ -172,7 +172,7 @@ def test_unknown_export_format_is_not_found(client, login_as):
 
 def anonymous_with_known_people():
     """An anonymous consultation answered by people whose names and e-mails we know (and look for)."""
-    c = make_consultation(anonymous=True, allow_without_account=True)
+    c = make_consultation(anonymous=True, allow_without_account=True, **closed_times())
     people = [make_user("parent", name=f"Rodič Zvláštní{n}", email=f"zvlastni{n}@test.example")
               for n in range(4)]
     stamps = [datetime(2026, 3, 14, 9, 26, 53, tzinfo=UTC) + timedelta(minutes=n) for n in range(4)]
@@ -219,7 +219,7 @@ def test_anonymous_results_texts_and_exports_hold_no_trace_of_anyone_even_for_an
 
 def test_anonymous_texts_are_in_a_stable_order_that_is_not_submission_order(client, login_as):
     group, _ = coordinated_group(login_as)
-    c = make_consultation(group, anonymous=True)
+    c = make_consultation(group, anonymous=True, **closed_times())
     for n in range(12):
         add_response(c, text=f"Postřeh {n:02d}")
     first = re.findall(r"Postřeh (\d\d)", client.get(f"/consultations/{c.id}/results/texts").data.decode())
@@ -230,6 +230,30 @@ def test_anonymous_texts_are_in_a_stable_order_that_is_not_submission_order(clie
     exported = [row[2] for row in csv_rows(client.get(f"/consultations/{c.id}/results.csv"))
                 if row[2].startswith("Postřeh")]
     assert [t[-2:] for t in exported] == first
+
+
+def test_an_open_anonymous_consultation_shows_participation_but_no_answers_until_it_closes(client, login_as):
+    group, _ = coordinated_group(login_as)
+    c = make_consultation(group, anonymous=True)
+    for n in range(4):
+        add_response(c, text=f"Postřeh {n}")
+    page = client.get(f"/consultations/{c.id}/results").data.decode()
+    # How many answered is there all along; what they answered is not, nor links to texts and exports.
+    assert "Postřeh" not in page and 'class="question-result"' not in page and "až bude uzavřena" not in page
+    assert f"/consultations/{c.id}/results.csv" not in page
+    for url in (f"/consultations/{c.id}/results/texts", f"/consultations/{c.id}/results.csv",
+                f"/consultations/{c.id}/results.xlsx"):
+        refused = client.get(url)
+        assert refused.status_code == 302
+        assert refused.headers["Location"].endswith(f"/consultations/{c.id}/results")
+    # Named consultations show their results while open (the coordinators see who answered anyway).
+    named = make_consultation(group)
+    add_response(named)
+    assert 'class="question-result"' in client.get(f"/consultations/{named.id}/results").data.decode()
+    # Once it has closed, everything is there.
+    c.opens_at, c.closes_at = closed_times().values()
+    results.db.session.commit()
+    assert "Postřeh" in client.get(f"/consultations/{c.id}/results/texts").data.decode()
 
 
 # ---- named consultations -------------------------------------------------------------------------------
@@ -282,7 +306,7 @@ def refs_on(client, c) -> list[str]:
 
 def test_tags_are_added_counted_filtered_and_removed(client, login_as):
     group, _ = coordinated_group(login_as)
-    c = make_consultation(group, anonymous=True)
+    c = make_consultation(group, anonymous=True, **closed_times())
     add_response(c, text="Autobus jezdí pozdě.")
     add_response(c, text="Družina končí brzy.")
     add_response(c, text="Autobus je plný.")
@@ -373,7 +397,7 @@ def test_texts_are_escaped_and_paginated(client, login_as, app):
 @pytest.mark.parametrize("start", ["=", "+", "-", "@"])
 def test_exports_neutralise_formulas_in_free_texts(client, login_as, start):
     group, _ = coordinated_group(login_as)
-    c = make_consultation(group, anonymous=True)
+    c = make_consultation(group, anonymous=True, **closed_times())
     dangerous = f'{start}HYPERLINK("http://zle.example","klik")'
     add_response(c, text=dangerous)
     rows = csv_rows(client.get(f"/consultations/{c.id}/results.csv"))
@@ -409,7 +433,7 @@ def test_response_rows_are_named_only_in_a_named_export():
     add_response(c, user=make_user("parent", name="Petr Malý"))
     header, rows = results.export_table(c, with_names=True)
     assert len(header) == 6 and any(row[-1] == "Petr Malý" for row in rows)
-    anonymous = make_consultation(anonymous=True)
+    anonymous = make_consultation(anonymous=True, **closed_times())
     add_response(anonymous, user=make_user("parent", name="Eva Velká"))
     header, rows = results.export_table(anonymous, with_names=True)
     assert len(header) == 5 and not any("Eva Velká" in str(cell) for row in rows for cell in row)
@@ -476,7 +500,7 @@ def test_a_large_xlsx_is_rendered_in_the_background_without_anyones_name(client,
     monkeypatch.setitem(app.config, "JOBS_MEMORY_MB", 0)
     monkeypatch.setitem(app.config, "EXPORTS_INLINE_LIMIT_XLSX", 5)
     group, _ = coordinated_group(login_as)
-    c = make_consultation(group, anonymous=True)
+    c = make_consultation(group, anonymous=True, **closed_times())
     for n in range(6):
         add_response(c, user=make_user("parent", name=f"Skrytý Rodič{n}"), text=f"=1+{n}")
     response = client.get(f"/consultations/{c.id}/results.xlsx")

@@ -182,6 +182,13 @@ def invitee_counts(consultation_ids: list[int]) -> dict[int, int]:
     return {cid: int(counts.get(cid, 0)) for cid in consultation_ids}
 
 
+def results_withheld(consultation: Consultation, at: datetime | None = None) -> bool:
+    """An anonymous consultation's results (per question, free texts, exports) are shown once it has
+    closed: while answers arrive, two looks at the live figures a little apart would tell what the one
+    person who answered in between said. Participation (how many answered) is shown all along."""
+    return consultation.anonymous and (at or clock.now()) < consultation.closes_at
+
+
 @dataclass(frozen=True)
 class ConsultationSummary:
     """A consultation as the group's overview and the annual report present it."""
@@ -194,7 +201,8 @@ class ConsultationSummary:
     anonymous: bool
     respondents: int
     invited: int
-    questions: tuple[QuestionResult, ...]
+    questions: tuple[QuestionResult, ...]  # empty while the results are withheld
+    withheld: bool = False  # an anonymous consultation still open: results after it closes
 
 
 def _day_start(day: date) -> datetime:
@@ -214,11 +222,12 @@ def summaries(group_id: int, start: date, end: date) -> list[ConsultationSummary
     ids = [c.id for c in consultations]
     respondents = respondent_counts(ids)
     invited = invitee_counts(ids)
-    return [
-        ConsultationSummary(
+    summaries_ = []
+    for c in consultations:
+        withheld = results_withheld(c)
+        summaries_.append(ConsultationSummary(
             id=c.id, title=c.title, opens_at=c.opens_at, closes_at=c.closes_at, audience=c.audience,
             anonymous=c.anonymous, respondents=respondents[c.id], invited=invited[c.id],
-            questions=tuple(question_results(c)),
-        )
-        for c in consultations
-    ]
+            questions=() if withheld else tuple(question_results(c)), withheld=withheld,
+        ))
+    return summaries_

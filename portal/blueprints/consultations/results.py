@@ -47,6 +47,25 @@ def _managed(consultation_id: int) -> Consultation:
     return consultation
 
 
+class Withheld(Exception):
+    """An anonymous consultation still open: its answers are not shown yet (reads.results_withheld)."""
+
+
+def _answers_of(consultation_id: int) -> Consultation:
+    """A managed consultation whose answers may be read now; else Withheld."""
+    consultation = _managed(consultation_id)
+    if results.reads.results_withheld(consultation):
+        raise Withheld
+    return consultation
+
+
+@bp.errorhandler(Withheld)
+def _withheld(_error):
+    flash(_("This consultation is anonymous and still open: its answers can be read once it has closed."),
+          "error")
+    return redirect(url_for("consultations.results", consultation_id=request.view_args["consultation_id"]))
+
+
 @bp.get("/consultations/<int:consultation_id>/results", endpoint="results")
 @signed_in
 def results_page(consultation_id: int):
@@ -54,13 +73,15 @@ def results_page(consultation_id: int):
     if not results.may_see_results(current_user, consultation):
         abort(403 if _knows(consultation) else 404)
     manages = access.can_manage(current_user, consultation)
+    withheld = results.reads.results_withheld(consultation)
     return render_template(
         "consultations/results_show.html",
         consultation=consultation,
         state=access.state(consultation),
         state_labels=access.STATE_LABELS,
         participation=results.participation(consultation),
-        questions=results.question_views(consultation),
+        questions=[] if withheld else results.question_views(consultation),
+        withheld=withheld,
         manages=manages,
         small=results.reads.SMALL_COUNT,
     )
@@ -99,7 +120,7 @@ def _render_texts(consultation: Consultation, *, form: TagForm | None = None, fa
 @bp.get("/consultations/<int:consultation_id>/results/texts")
 @members
 def texts(consultation_id: int):
-    return _render_texts(_managed(consultation_id))
+    return _render_texts(_answers_of(consultation_id))
 
 
 def _back_to_texts(consultation: Consultation, ref: str | None):
@@ -111,7 +132,7 @@ def _back_to_texts(consultation: Consultation, ref: str | None):
 @bp.post("/consultations/<int:consultation_id>/results/texts/tags")
 @members
 def add_tag(consultation_id: int):
-    consultation = _managed(consultation_id)
+    consultation = _answers_of(consultation_id)
     form = TagForm()
     ref = form.answer.data
     if form.validate_on_submit():
@@ -138,7 +159,7 @@ def add_tag(consultation_id: int):
 @bp.post("/consultations/<int:consultation_id>/results/texts/tags/remove")
 @members
 def remove_tag(consultation_id: int):
-    consultation = _managed(consultation_id)
+    consultation = _answers_of(consultation_id)
     form = ConfirmForm()  # the CSRF token; the answer and the tag come as plain fields
     ref = request.form.get("answer", "")
     label = request.form.get("label", "")
@@ -160,7 +181,7 @@ def remove_tag(consultation_id: int):
 @bp.get("/consultations/<int:consultation_id>/results.<fmt>")
 @members
 def export(consultation_id: int, fmt: str):
-    consultation = _managed(consultation_id)
+    consultation = _answers_of(consultation_id)
     if fmt not in FORMATS:
         abort(404)
     # Managers export names of a named consultation's respondents; an anonymous one has none to export.

@@ -46,6 +46,9 @@ def build(ctx: Context) -> Section:
         section.blocks.append(Text(_("%(title)s (%(start)s – %(end)s), respondents: %(respondents)s.",
                                      title=summary.title, start=day(summary.opens_at),
                                      end=day(summary.closes_at), respondents=summary.respondents)))
+        if summary.withheld:
+            section.blocks.append(Text(_("The consultation is anonymous and still open: its results are "
+                                         "given once it has closed.")))
         for index, question in enumerate(summary.questions, start=1):
             caption = f"{index}. {question.text}"
             if question.rows:
