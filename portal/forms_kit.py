@@ -150,7 +150,7 @@ def stored_values(stored_form, typed_form=None, first: tuple[str, ...] = ()) -> 
     return rows
 
 
-def conflict(form, current, first: tuple[str, ...] = ()) -> list[tuple[str, str, bool]]:
+def conflict(form, current, first: tuple[str, ...] = (), message=None) -> list[tuple[str, str, bool]]:
     """A save refused as stale: roll back, tell the user, and return the stored values to show beside the
     form (HTTP 409), those that differ from the user's marked. `current()` gives the record's current
     version and a form filled from it. The user's form keeps what they typed and now carries the current
@@ -159,7 +159,7 @@ def conflict(form, current, first: tuple[str, ...] = ()) -> list[tuple[str, str,
     version, stored_form = current()
     values = stored_values(stored_form, form, first)
     form.version.data = version
-    flash(_("Someone else saved this in the meantime, so your changes have not been saved. The saved "
-            "values are shown below; your version is still in the form. Check it and save again."),
-          "error")
+    flash(message or _("Someone else saved this in the meantime, so your changes have not been saved. The "
+                       "saved values are shown below; your version is still in the form. Check it and save "
+                       "again."), "error")
     return values

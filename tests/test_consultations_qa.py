@@ -1,0 +1,133 @@
+"""Regressions found by walking through consultations as a newcomer (QA pass q1): each test sends what a real
+browser sends, or reads the page a person sees."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models.consultations import Consultation, ConsultationResponse, QuestionKind
+from tests.conftest import make_group, make_territory
+from tests.consultations_factories import invite, make_consultation
+from tests.forms_helper import hidden_fields
+
+NOW = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
+
+_SELECT = re.compile(r'<select\b[^>]*\bname="([\w-]+)"[^>]*>(.*?)</select>', re.S)
+_OPTION = re.compile(r'<option\b([^>]*)>')
+_VALUE = re.compile(r'\bvalue="([^"]*)"')
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+
+
+def selected_options(page_html: str) -> dict[str, str]:
+    """What a browser sends for each <select> left as it is: the selected option's value, else the first."""
+    chosen = {}
+    for name, body in _SELECT.findall(page_html):
+        options = _OPTION.findall(body)
+        pick = next((o for o in options if "selected" in o), options[0])
+        value = _VALUE.search(pick)
+        chosen[name] = html_lib.unescape(value.group(1)) if value else ""
+    return chosen
+
+
+def test_a_consultation_about_no_document_and_no_proposal_can_be_created(client, login_as, clock):
+    """The form's "— none —" choices were rendered as value="None", which came back as "not a valid choice":
+    nobody could create a consultation without picking a document and a proposal."""
+    group = make_group(make_territory())
+    login_as("coordinator", locale="en")
+    url = f"/groups/{group.id}/consultations/new"
+    page = client.get(url).get_data(as_text=True)
+    selects = selected_options(page)
+    assert set(selects) == {"document_version_id", "proposal_id"}
+    data = hidden_fields(client, url, needs="once") | selects | dict(
+        title="Jak se vašim dětem daří ve škole?", opens_local="2026-11-11T10:00",
+        closes_local="2026-11-25T10:00", audience="link", results="named")
+    response = client.post(url, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    consultation = db.session.scalar(select(Consultation).where(Consultation.group_id == group.id))
+    assert consultation.document_version_id is None and consultation.proposal_id is None
+    assert "— no document —" in page and "— no proposal —" in page
+
+
+def test_the_consultation_state_has_its_own_labels(client, login_as, clock):
+    """The generic "open"/"closed" are translated as neuter ("otevřeno") for rounds; a consultation is
+    feminine, and "My consultations" said "open" twice ("otevřeno otevřená do …") with the button "Answer"
+    translated as the noun."""
+    group = make_group(make_territory())
+    c = make_consultation(group, opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(days=7),
+                          audience="public")
+    parent = login_as("parent", locale="en")
+    invite(c, parent.email, parent)
+    html = client.get("/consultations").get_data(as_text=True)
+    assert "open for answers" in html
+    assert "answers until" in html and "open until" not in html
+    assert ">Answer now</a>" in html
+    listing = client.get(f"/groups/{group.id}/consultations").get_data(as_text=True)
+    assert "<td>open for answers</td>" in listing
+
+
+def test_a_conflict_on_ones_own_answer_shows_only_the_questions_and_does_not_blame_someone_else(
+        client, clock):
+    """Two tabs of one visitor without an account: the conflict box listed the hidden anti-spam field
+    ("Leave this field empty") and said that someone else had saved the answer."""
+    c = make_consultation(opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(days=7),
+                          anonymous=True, allow_without_account=True)
+    questions = {q.kind: q for q in c.questions}
+    answers = {f"q{questions[QuestionKind.SINGLE].id}": str(questions[QuestionKind.SINGLE].options[0].id),
+               f"q{questions[QuestionKind.SCALE].id}": "4"}
+    url = f"/k/{c.link_key}"
+    first = hidden_fields(client, url, needs="version")
+    clock.shift(10)
+    assert client.post(url, data={**first, **answers}).status_code == 302
+    tab_one = hidden_fields(client, url, needs="version")
+    tab_two = hidden_fields(client, url, needs="version")
+    assert client.post(url, data={**tab_one, **answers, f"q{questions[QuestionKind.SCALE].id}": "2"}
+                       ).status_code == 302
+    second = client.post(url, data={**tab_two, **answers, f"q{questions[QuestionKind.SCALE].id}": "5"})
+    page = second.get_data(as_text=True)
+    assert second.status_code == 409
+    box = page[page.index('class="conflict'):]
+    box = box[:box.index("</section>") if "</section>" in box else len(box)]
+    assert "Leave this field empty" not in box
+    assert questions[QuestionKind.SCALE].text in box
+    assert "someone else" not in page.lower() and "another tab or window" in page
+    assert "Your answer as saved meanwhile" in box
+    assert len(db.session.scalars(select(ConsultationResponse)).all()) == 1
+
+
+def test_a_field_description_with_angle_brackets_is_shown_as_text(client, login_as, clock):
+    """The invitation form's hint "“Jana Nováková <jana@example.cz>” works too" lost its example address:
+    lazily translated descriptions were inserted as HTML."""
+    c = make_consultation(opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(days=7),
+                          audience="invited")
+    login_as("admin", locale="en")
+    page = client.get(f"/consultations/{c.id}/invite").get_data(as_text=True)
+    assert "&lt;jana@example.cz&gt;" in page
+    assert "<jana@example.cz>" not in page
+
+
+def test_the_demo_questionnaire_gives_each_hint_once(app):
+    """The demo's questions repeated the hints the questionnaire already gives (more than one can be ticked;
+    do not name children), so a parent read each twice."""
+    from portal.consultations import demo
+
+    for kind, _text, help_text, _required, _options in demo.CLOSED_QUESTIONS + demo.OPEN_QUESTIONS:
+        if kind in (QuestionKind.MULTIPLE, QuestionKind.TEXT):
+            assert help_text is None
