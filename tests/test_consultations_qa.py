@@ -131,3 +131,28 @@ def test_the_demo_questionnaire_gives_each_hint_once(app):
     for kind, _text, help_text, _required, _options in demo.CLOSED_QUESTIONS + demo.OPEN_QUESTIONS:
         if kind in (QuestionKind.MULTIPLE, QuestionKind.TEXT):
             assert help_text is None
+
+
+def test_the_response_rate_is_given_only_where_only_the_invited_may_answer(client, login_as, clock):
+    """A public consultation with one invited parent and three answers said "Response rate: 100 %"."""
+    from tests.consultations_factories import add_response
+
+    public = make_consultation(opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(days=7),
+                               audience="public", anonymous=True)
+    invite(public, "rodic@example.cz")
+    for _ in range(3):
+        add_response(public)
+    login_as("admin", locale="en")
+    page = client.get(f"/consultations/{public.id}/results").get_data(as_text=True)
+    rate = re.search(r"Response rate</dt><dd>(.*?)</dd>", page, re.S).group(1)
+    assert "%" not in rate
+    assert "anyone with the link may answer, not only the invited" in page
+
+    invited = make_consultation(opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(days=7),
+                                audience="invited")
+    for n in range(4):
+        invite(invited, f"rodic{n}@example.cz")
+    add_response(invited)
+    page = client.get(f"/consultations/{invited.id}/results").get_data(as_text=True)
+    rate = re.search(r"Response rate</dt><dd>(.*?)</dd>", page, re.S).group(1)
+    assert "25" in rate and "%" in rate

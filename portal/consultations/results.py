@@ -32,6 +32,7 @@ from portal.groups.services import membership_of
 from portal.models import User
 from portal.models.consultations import (
     AnswerTag,
+    Audience,
     Consultation,
     ConsultationAnswer,
     ConsultationResponse,
@@ -74,17 +75,23 @@ def is_group_member(user, consultation: Consultation) -> bool:
 class Participation:
     respondents: int
     invited: int
+    # Only invited people may answer: otherwise respondents are not a share of the invited addresses.
+    invited_only: bool = True
 
     @property
     def rate(self) -> float | None:
-        """Respondents per invited address (None when nobody was invited, e.g. a public consultation)."""
-        return min(self.respondents / self.invited, 1.0) if self.invited else None
+        """Respondents per invited address; None when nobody was invited, or when anyone with the link may
+        answer (a public consultation with a few invitations would show a meaningless 100 %)."""
+        if not self.invited or not self.invited_only:
+            return None
+        return min(self.respondents / self.invited, 1.0)
 
 
 def participation(consultation: Consultation) -> Participation:
     """Respondents and invited addresses (two queries)."""
     return Participation(respondents=reads.respondent_counts([consultation.id])[consultation.id],
-                         invited=reads.invitee_counts([consultation.id])[consultation.id])
+                         invited=reads.invitee_counts([consultation.id])[consultation.id],
+                         invited_only=consultation.audience == Audience.INVITED.value)
 
 
 # ---- charts --------------------------------------------------------------------------------------------
