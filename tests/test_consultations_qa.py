@@ -156,3 +156,64 @@ def test_the_response_rate_is_given_only_where_only_the_invited_may_answer(clien
     page = client.get(f"/consultations/{invited.id}/results").get_data(as_text=True)
     rate = re.search(r"Response rate</dt><dd>(.*?)</dd>", page, re.S).group(1)
     assert "25" in rate and "%" in rate
+
+
+def _demo_like_results(client, login_as):
+    """16 answers; single choice 7 / 5 / 3 / 1 (the demo's): "< 3" alone could be worked out as 16 - 15."""
+    from tests.consultations_factories import add_response
+
+    c = make_consultation(opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(days=7), anonymous=True)
+    singles = [0] * 8 + [1] * 5 + [2] * 3  # Ano 8, Ne 5, Nevím 3 ...
+    scales = [4] * 8 + [3] * 5 + [2] * 2 + [5]  # ... and on the scale, 5 chosen once
+    for single, scale in zip(singles, scales, strict=True):
+        add_response(c, single=single, scale=scale)
+    login_as("admin", locale="en")
+    return c
+
+
+def test_a_lone_small_count_cannot_be_worked_out_from_the_total(client, login_as, clock):
+    """The results said "answered: 16" and 8, 5, 3, "< 3" elsewhere — so "< 3" was exactly 16 − 15 = 1, and
+    the exact scale mean gave the hidden scale counts away too."""
+    from portal.consultations import reads, results
+
+    c = _demo_like_results(client, login_as)
+    single, _multiple, scale, _text = reads.question_results(c)
+    # Single choice: no small row here, nothing withheld.
+    assert [r.shown for r in single.rows] == ["8", "5", "3"]
+    # Scale: 1 (none) and 2 (two) and 5 (one) are small; the sum of the small ones (3) pins down nothing,
+    # but the mean would: not shown.
+    assert [r.shown for r in scale.rows] == ["< 3", "< 3", "5", "8", "< 3"]
+    assert scale.mean_shown is None and results.question_views(c)[2].mean is None
+
+    lone = reads._protect((reads.Row("Ano", 8), reads.Row("Ne", 5), reads.Row("Nevím", 1)))
+    assert [r.shown for r in lone] == ["8", "withheld", "< 3"]
+    assert lone[1].hidden and not lone[0].hidden
+    pairs = reads._protect((reads.Row("A", 9), reads.Row("B", 2), reads.Row("C", 2)))
+    assert [r.shown for r in pairs] == ["withheld", "< 3", "< 3"]  # 13 − 9 = 4 would mean "2 and 2"
+    assert reads._protect((reads.Row("A", 9), reads.Row("B", 1), reads.Row("C", 2)))[0].shown == "9"
+    chart = results.bar_chart(lone)
+    assert chart.bars[1].width == 0 and chart.bars[1].shown == "withheld"
+
+    html = client.get(f"/consultations/{c.id}/results").get_data(as_text=True)
+    assert "not shown: with the counts it would give away those below 3" in html
+    rows = client.get(f"/consultations/{c.id}/results.csv").data.decode("utf-8-sig")
+    assert "mean (1–5);not shown: with the counts it would give away those below 3" in rows
+
+
+def test_a_lone_small_count_is_protected_on_the_page_and_in_the_export(client, login_as, clock):
+    from tests.consultations_factories import add_response
+
+    c = make_consultation(opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(days=7), anonymous=True)
+    for single in [0] * 7 + [1] * 5 + [2]:
+        add_response(c, single=single, scale=4)
+    login_as("admin", locale="en")
+    html = client.get(f"/consultations/{c.id}/results").get_data(as_text=True)
+    table = html.split("<caption>", 2)[1].split("</table>")[0]
+    assert re.search(r"Ano</th><td class=\"num\">7</td>", table)
+    assert re.search(r"Ne</th><td class=\"num\">withheld</td>", table)
+    assert re.search(r"Nevím</th><td class=\"num\">&lt; 3</td>", table)
+    assert "“withheld”: not shown either" in html
+    csv_text = client.get(f"/consultations/{c.id}/results.csv").data.decode("utf-8-sig")
+    assert ";Ne;withheld;" in csv_text and ";Ne;5;" not in csv_text
+    # The scale: 13 answers of 4, every other value none — the mean (4.00) gives nothing away.
+    assert "4,00" in html or "4.00" in html

@@ -48,14 +48,40 @@ class Row:
 
     label: str
     count: int
+    # Not small itself, but not shown either: otherwise a lone small count could be worked out by
+    # subtracting the shown counts from how many answered (see `_protect`).
+    withheld: bool = False
 
     @property
     def small(self) -> bool:
         return is_small(self.count)
 
     @property
+    def hidden(self) -> bool:
+        """The exact count is not shown (small, or withheld to protect a small one)."""
+        return self.small or self.withheld
+
+    @property
     def shown(self) -> str:
+        if self.withheld and not self.small:
+            return _("withheld")
         return shown(self.count)
+
+
+def _protect(rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    """Rows that add up to how many answered (single choice, scale): the hidden counts' sum can be worked
+    out from the total, so it must not pin down a small count. With one small row it would (its exact
+    count), and with small rows that are all 2 (their sum is twice their number): then the smallest shown
+    row is withheld too. Whether that happens depends only on what is shown, so it reveals nothing."""
+    small = [row for row in rows if row.small]
+    if not small:
+        return rows
+    determined = len(small) == 1 or sum(row.count for row in small) == 2 * len(small)
+    visible = [i for i, row in enumerate(rows) if not row.small]
+    if not determined or not visible:
+        return rows
+    pick = min(visible, key=lambda i: (rows[i].count, i))
+    return tuple(Row(row.label, row.count, withheld=True) if i == pick else row for i, row in enumerate(rows))
 
 
 @dataclass(frozen=True)
@@ -69,6 +95,17 @@ class QuestionResult:
     rows: tuple[Row, ...]  # options in order, or the scale values 1–5; empty for free text
     mean: float | None  # scale questions: the mean of the values given (None with no answers)
     text_answers: int  # free-text questions: how many non-empty texts
+
+    @property
+    def mean_shown(self) -> float | None:
+        """The scale's mean where it may be shown: from at least 3 answers, and only when the hidden rows
+        hold no answers (else the mean, with the shown counts, would give the hidden ones away). Whether
+        they hold any follows from the shown figures alone (answered minus the shown counts)."""
+        if self.kind != QuestionKind.SCALE or self.mean is None or is_small(self.answered):
+            return None
+        if any(row.count for row in self.rows if row.hidden):
+            return None
+        return self.mean
 
 
 def question_results(consultation: Consultation) -> list[QuestionResult]:
@@ -115,12 +152,14 @@ def question_results(consultation: Consultation) -> list[QuestionResult]:
     for q in questions:
         mean = None
         if q.kind == QuestionKind.SCALE:
-            rows = tuple(Row(str(v), by_scale.get((q.id, v), 0)) for v in SCALE_VALUES)
+            rows = _protect(tuple(Row(str(v), by_scale.get((q.id, v), 0)) for v in SCALE_VALUES))
             total = sum(r.count for r in rows)
             if total:
                 mean = sum(v * by_scale.get((q.id, v), 0) for v in SCALE_VALUES) / total
         elif q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             rows = tuple(Row(o.label, by_option.get(o.id, 0)) for o in options[q.id])
+            if q.kind == QuestionKind.SINGLE:
+                rows = _protect(rows)
         else:
             rows = ()
         results.append(QuestionResult(

@@ -126,10 +126,11 @@ class Chart:
 def bar_chart(rows: tuple[reads.Row, ...]) -> Chart:
     """Horizontal bars of a question's rows. A count below 3 is drawn as a hatched band reaching the
     threshold (the same for 0, 1 and 2), labelled "< 3": the chart says no more than the table."""
-    scale = max([r.count for r in rows if not r.small] + [reads.SMALL_COUNT])
+    scale = max([r.count for r in rows if not r.hidden] + [reads.SMALL_COUNT])
     bars = []
     for i, row in enumerate(rows):
-        count = reads.SMALL_COUNT if row.small else row.count
+        # A withheld count gets no bar at all, only its label.
+        count = reads.SMALL_COUNT if row.small else 0 if row.withheld else row.count
         width = round(PLOT_WIDTH * count / scale, 1)
         bars.append(ChartBar(label=row.label, shown=row.shown, small=row.small, y=TOP + i * ROW,
                              width=width, text_x=round(LABEL_WIDTH + width + 6, 1)))
@@ -155,16 +156,13 @@ class QuestionView:
         return reads.shown(self.result.answered)
 
     def share(self, row: reads.Row) -> float | None:
-        if row.small or not self.result.answered:
+        if row.hidden or not self.result.answered:
             return None
         return row.count / self.result.answered
 
     @property
     def mean(self) -> float | None:
-        rows = self.result.rows
-        if self.result.kind != QuestionKind.SCALE or sum(r.count for r in rows) < reads.SMALL_COUNT:
-            return None
-        return self.result.mean
+        return self.result.mean_shown
 
 
 def question_views(consultation: Consultation) -> list[QuestionView]:
@@ -415,8 +413,9 @@ def export_table(consultation: Consultation, *, with_names: bool) -> tuple[list[
         if result.kind == QuestionKind.SCALE:
             mean = view.mean
             rows.append([_("Counts"), result.text, _("mean (1–5)"),
-                         format_decimal(mean, "0.00") if mean is not None else _("not shown below 3 answers"),
-                         ""])
+                         format_decimal(mean, "0.00") if mean is not None
+                         else _("not shown below 3 answers") if reads.is_small(result.answered)
+                         else _("not shown: with the counts it would give away those below 3"), ""])
     ordered = _text_ids(consultation)
     texts = _load_texts(consultation, [answer_id for _ref, answer_id in ordered])
     questions = {q.id: q for q in text_questions(consultation)}

@@ -51,8 +51,8 @@ def build(ctx: Context) -> Section:
             if question.rows:
                 header = [_("Answer option"), _("Number of answers")]
                 rows = [[row.label, row.shown] for row in question.rows]
-                if question.mean is not None:
-                    rows.append([_("Average (1–5)"), number(question.mean, "0.0")])
+                if question.mean_shown is not None:
+                    rows.append([_("Average (1–5)"), number(question.mean_shown, "0.0")])
                 section.blocks.append(Table(
                     _("%(question)s (answered by %(answered)s)", question=caption,
                       answered=reads.shown(question.answered)), header, rows))
