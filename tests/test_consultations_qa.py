@@ -217,3 +217,23 @@ def test_a_lone_small_count_is_protected_on_the_page_and_in_the_export(client, l
     assert ";Ne;withheld;" in csv_text and ";Ne;5;" not in csv_text
     # The scale: 13 answers of 4, every other value none — the mean (4.00) gives nothing away.
     assert "4,00" in html or "4.00" in html
+
+
+def test_a_parent_who_is_a_group_member_learns_before_confirming_that_the_account_stays(client, login_as):
+    """The demo parent (a member of the group) was asked "Delete your account?", pressed the button, and only
+    then was told that a member's account cannot be deleted here."""
+    from portal.models import User
+    from tests.conftest import add_member
+
+    group = make_group(make_territory())
+    parent = login_as("parent", locale="en")
+    add_member(group, parent, category="parent")
+    page = client.get("/account/delete").get_data(as_text=True)
+    assert "You are recorded as a member of a working group" in page
+    assert "Delete my account</button>" not in page
+    assert db.session.get(User, parent.id) is not None
+
+    alone = login_as("parent", locale="en")
+    page = client.get("/account/delete").get_data(as_text=True)
+    assert "Delete my account</button>" in page and "recorded as a member" not in page
+    assert alone.role == "parent"
