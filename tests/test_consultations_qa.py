@@ -237,3 +237,26 @@ def test_a_parent_who_is_a_group_member_learns_before_confirming_that_the_accoun
     page = client.get("/account/delete").get_data(as_text=True)
     assert "Delete my account</button>" in page and "recorded as a member" not in page
     assert alone.role == "parent"
+
+
+def test_the_xlsx_export_gives_counts_as_numbers(client, login_as, clock):
+    """Every count in the XLSX was text ("3"), so a spreadsheet could not add them up; "< 3" stays text."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.consultations_factories import add_response
+
+    c = make_consultation(opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(days=7))
+    for i in range(5):
+        add_response(c, single=0 if i < 4 else 1, scale=4)
+    login_as("admin", locale="en")
+    sheet = load_workbook(io.BytesIO(client.get(f"/consultations/{c.id}/results.xlsx").data)).active
+    counts = {(row[1], row[2]): row[3] for row in sheet.iter_rows(values_only=True) if row[0] == "Counts"}
+    single = c.questions[0].text
+    assert counts[(single, "answered the question")] == 5
+    assert counts[(single, "Ano")] == 4
+    assert counts[(single, "Ne")] == "< 3"
+    assert counts[(c.questions[3].text, "free-text answers")] == 5
+    csv_text = client.get(f"/consultations/{c.id}/results.csv").data.decode("utf-8-sig")
+    assert f";{single};Ano;4;" in csv_text

@@ -405,11 +405,13 @@ def export_table(consultation: Consultation, *, with_names: bool) -> tuple[list[
     for view in views:
         result = view.result
         if result.kind == QuestionKind.TEXT:
-            rows.append([_("Counts"), result.text, _("free-text answers"), str(result.text_answers), ""])
+            rows.append([_("Counts"), result.text, _("free-text answers"), result.text_answers, ""])
             continue
-        rows.append([_("Counts"), result.text, _("answered the question"), view.answered_shown, ""])
+        # Counts that may be shown go out as numbers (a spreadsheet can add them up), the others as text.
+        answered = view.answered_shown if reads.is_small(result.answered) else result.answered
+        rows.append([_("Counts"), result.text, _("answered the question"), answered, ""])
         for row in result.rows:
-            rows.append([_("Counts"), result.text, row.label, row.shown, ""])
+            rows.append([_("Counts"), result.text, row.label, row.shown if row.hidden else row.count, ""])
         if result.kind == QuestionKind.SCALE:
             mean = view.mean
             rows.append([_("Counts"), result.text, _("mean (1–5)"),
