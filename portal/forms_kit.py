@@ -18,7 +18,7 @@ import secrets
 from datetime import date, datetime
 
 from flask import Response, flash, redirect
-from flask_babel import LazyString, format_date, format_datetime, format_number, ngettext
+from flask_babel import LazyString, format_date, format_number, format_time, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -128,7 +128,8 @@ def _display(field) -> str:
             return ", ".join(labels.get(v, str(v)) for v in data) or "—"
         return labels.get(data, str(data))
     if isinstance(data, datetime):
-        return format_datetime(data, "medium", rebase=False)
+        # As the pages write it ("3. 12. 2026 8:00"), not with seconds nobody entered.
+        return f"{format_date(data, 'medium', rebase=False)} {format_time(data, 'short', rebase=False)}"
     if isinstance(data, date):
         return format_date(data, "medium")
     return str(data)

@@ -260,3 +260,20 @@ def test_the_xlsx_export_gives_counts_as_numbers(client, login_as, clock):
     assert counts[(c.questions[3].text, "free-text answers")] == 5
     csv_text = client.get(f"/consultations/{c.id}/results.csv").data.decode("utf-8-sig")
     assert f";{single};Ano;4;" in csv_text
+
+
+def test_a_conflict_shows_stored_times_as_the_pages_write_them(client, login_as, clock):
+    """Two coordinators editing one consultation: the stored times were listed as "3. 12. 2026 8:00:00"."""
+    from tests.test_consultations_manage import edit_values
+
+    opens = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)  # 8:30 in Prague
+    c = make_consultation(opens_at=opens, closes_at=opens + timedelta(days=14))
+    login_as("admin", locale="en")
+    url, first = edit_values(client, c, title="Z prvního okna")
+    _url, second = edit_values(client, c, title="Z druhého okna")
+    assert client.post(url, data=first).status_code == 302
+    response = client.post(url, data=second)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    box = page[page.index('class="conflict'):]
+    assert "8:30" in box and "8:30:00" not in box
