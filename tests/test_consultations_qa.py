@@ -277,3 +277,19 @@ def test_a_conflict_shows_stored_times_as_the_pages_write_them(client, login_as,
     assert response.status_code == 409
     box = page[page.index('class="conflict'):]
     assert "8:30" in box and "8:30:00" not in box
+
+
+def test_a_close_before_the_opening_is_reported_with_the_other_mistakes(client, login_as, clock):
+    """A too long title and a closing before the opening: only the title was reported; after fixing it the
+    coordinator learnt about the dates."""
+    from tests.test_consultations_manage import post_new
+
+    group = make_group(make_territory())
+    login_as("coordinator", locale="en")
+    response, _data = post_new(client, group, title="x" * 201, opens_local="2026-11-20T10:00",
+                               closes_local="2026-11-19T10:00")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The consultation must close after it opens." in page
+    assert "201" in page  # the title's limit, in the same answer
+    assert db.session.scalar(select(Consultation).where(Consultation.group_id == group.id)) is None
