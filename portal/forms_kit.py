@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Response, flash, redirect
-from flask_babel import LazyString, format_date, format_datetime, format_number, ngettext
+from flask_babel import LazyString, format_date, format_number, format_time, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -166,7 +166,8 @@ def _display(field) -> str:
             return ", ".join(labels.get(v, str(v)) for v in data) or "—"
         return labels.get(data, str(data))
     if isinstance(data, datetime):
-        return format_datetime(data, "medium", rebase=False)
+        # As the pages write it ("3. 12. 2026 8:00"), not with seconds nobody entered.
+        return f"{format_date(data, 'medium', rebase=False)} {format_time(data, 'short', rebase=False)}"
     if isinstance(data, date):
         return format_date(data, "medium")
     return str(data)
@@ -188,7 +189,7 @@ def stored_values(stored_form, typed_form=None, first: tuple[str, ...] = ()) -> 
     return rows
 
 
-def conflict(form, current, first: tuple[str, ...] = ()) -> list[tuple[str, str, bool]]:
+def conflict(form, current, first: tuple[str, ...] = (), message=None) -> list[tuple[str, str, bool]]:
     """A save refused as stale: roll back, tell the user, and return the stored values to show beside the
     form (HTTP 409), those that differ from the user's marked. `current()` gives the record's current
     version and a form filled from it. The user's form keeps what they typed and now carries the current
@@ -197,7 +198,7 @@ def conflict(form, current, first: tuple[str, ...] = ()) -> list[tuple[str, str,
     version, stored_form = current()
     values = stored_values(stored_form, form, first)
     form.version.data = version
-    flash(_("Someone else saved this in the meantime, so your changes have not been saved. The saved "
-            "values are shown below; your version is still in the form. Check it and save again."),
-          "error")
+    flash(message or _("Someone else saved this in the meantime, so your changes have not been saved. The "
+                       "saved values are shown below; your version is still in the form. Check it and save "
+                       "again."), "error")
     return values

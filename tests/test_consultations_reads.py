@@ -2,7 +2,6 @@
 keeps a lone small count from being worked out by subtraction."""
 
 from portal.consultations import reads
-from portal.consultations.reads import Row, protect
 from tests.consultations_factories import add_response, make_consultation
 
 
@@ -12,34 +11,21 @@ def test_results_count_every_kind(app, db):
         add_response(c, single=i % 3, multiple=(0, 2), scale=5 - i % 2)
     results = reads.question_results(c)
     assert [r.answered for r in results] == [4, 4, 4, 4]
-    # Single choice 2/1/1: two rows under 3, so neither can be worked out from the total alone.
     assert [row.count for row in results[0].rows] == [2, 1, 1]
     assert [row.shown for row in results[0].rows] == ["< 3", "< 3", "< 3"]
     assert [row.shown for row in results[1].rows][1] == "< 3"
-    # Scale: rows under 3, so no mean (with the total it would give them away).
-    assert results[2].mean is None
+    # Scale: rows under 3 that hold answers, so no mean shown (with the total it would give them away).
+    assert results[2].mean_shown is None
     assert results[3].text_answers == 4
 
 
-def test_a_lone_small_count_hides_the_next_smallest_row_too():
-    rows = protect((Row("Ano", 10), Row("Ne", 1), Row("Nevím", 4)))
-    assert [row.shown for row in rows][:2] == ["10", "< 3"] and rows[2].hidden
-    assert [row.suppressed for row in rows] == [False, True, True]
-    # Whether a second row hides depends only on which rows are small, not on their values.
-    assert [r.hidden for r in protect((Row("Ano", 10), Row("Ne", 0), Row("Nevím", 4)))] == [
-        r.hidden for r in rows]
-    # Two small rows (or none): nothing more to hide.
-    assert not any(r.hidden for r in protect((Row("Ano", 10), Row("Ne", 1), Row("Nevím", 2))))
-    assert not any(r.hidden for r in protect((Row("Ano", 10), Row("Ne", 5))))
-
-
-def test_the_scale_mean_is_given_when_no_row_is_suppressed(app, db):
+def test_the_scale_mean_is_given_when_no_row_is_hidden(app, db):
     c = make_consultation()
     for value in (1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5):
         add_response(c, scale=value)
     scale = reads.question_results(c)[2]
     assert [row.shown for row in scale.rows] == ["3", "3", "3", "3", "3"]
-    assert scale.mean == 3.0
+    assert scale.mean_shown == 3.0
 
 
 def test_multiple_choice_rows_do_not_add_up_so_a_lone_small_row_stays_alone(app, db):
@@ -60,7 +46,7 @@ def test_an_open_anonymous_consultation_gives_the_report_its_participation_only(
         add_response(c, scale=value)
     today = clock.today()
     summary = reads.summaries(c.group_id, today, today)[0]
-    assert summary.withheld and summary.respondents == 4 and summary.questions == ()
+    assert summary.results_pending and summary.respondents == 4 and summary.questions == ()
     section = collect(c.group, today, today, language="en").section("consultations")
     assert not any(type(block).__name__ == "Table" and "answered by" in block.caption
                    for block in section.blocks)

@@ -334,8 +334,10 @@ def test_consultations_with_participation_small_counts_and_no_free_texts(app):
     single = table(sec, "1. Chodí vaše dítě do spádové školy? (answered by 4)")
     assert single.rows == [["Ano", "3"], ["Ne", "< 3"], ["Nevím", "< 3"]]
     scale = table(sec, "3. Jak jste spokojeni se školou? (1 = vůbec, 5 = velmi) (answered by 4)")
-    # Rows under 3 beside it: no average, which with the total would give them away.
+    # Answers 4, 5, 3, 4: every scale value has fewer than 3, so the mean (which with the total would give
+    # them away) is not in the report either.
     assert [row[0] for row in scale.rows] == ["1", "2", "3", "4", "5"]
+    assert {row[1] for row in scale.rows} == {"< 3"}
     written = [b for b in sec.blocks if isinstance(b, Items)]
     assert written and "written answers: 4 (not reproduced" in written[0].items[0]
     assert "Anička" not in everything(sec)

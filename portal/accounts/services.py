@@ -287,6 +287,20 @@ def get_or_create_territory(name: str, slug: str) -> Territory:
     return territory
 
 
+def parent_deletion_refusal(user: User) -> str | None:
+    """Why `delete_parent_account` would refuse this account (a translated sentence), or None: the delete
+    page says it before the person confirms, not after."""
+    from portal.models import Membership
+
+    if user.role != Role.PARENT:
+        return _("Only parent accounts can be deleted this way.")
+    if db.session.scalar(select(Membership.id).where(Membership.user_id == user.id).limit(1)) is not None:
+        # A membership is the group's history (attendance, composition over the years): kept, not deleted.
+        return _("You are recorded as a member of a working group. Ask its coordinator to end your "
+                 "membership and remove your account.")
+    return None
+
+
 def delete_parent_account(user: User, *, actor: User) -> None:
     """Delete a parent's account (their own choice, or the purge of inactive parent accounts).
 
@@ -294,14 +308,8 @@ def delete_parent_account(user: User, *, actor: User) -> None:
     their comments in comment rounds (without an author); their sign-in links, login sessions, invitation
     addresses and the outbox's copies of their mail go with the account. Only parent accounts: other
     accounts carry memberships and history and are deactivated by an administrator instead."""
-    from portal.models import Membership
-
-    if user.role != Role.PARENT:
-        raise AccountError(_("Only parent accounts can be deleted this way."))
-    if db.session.scalar(select(Membership.id).where(Membership.user_id == user.id).limit(1)) is not None:
-        # A membership is the group's history (attendance, composition over the years): kept, not deleted.
-        raise AccountError(_("You are recorded as a member of a working group. Ask its coordinator to end "
-                             "your membership and remove your account."))
+    if (refusal := parent_deletion_refusal(user)) is not None:
+        raise AccountError(refusal)
     # One erasure for a parent's own choice and for the purge of inactive accounts: answers stay anonymous,
     # addresses, links, sessions and mail copies go (portal.consultations.retention).
     from portal.consultations import retention

@@ -22,7 +22,10 @@ from portal.models import User
 from portal.models.consultations import Audience, Consultation, ConsultationInvitee
 
 SCHEDULED, OPEN, CLOSED = "scheduled", "open", "closed"
-STATE_LABELS = {SCHEDULED: _l("not open yet"), OPEN: _l("open"), CLOSED: _l("closed")}
+# Own msgids: the generic "open"/"closed" are translated for neuter nouns elsewhere (kolo, připomínkování),
+# while "konzultace" is feminine (otevřena, uzavřena).
+STATE_LABELS = {SCHEDULED: _l("not yet open for answers"), OPEN: _l("open for answers"),
+                CLOSED: _l("closed for answers")}
 
 
 def state(consultation: Consultation, at: datetime | None = None) -> str:

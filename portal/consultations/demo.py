@@ -50,17 +50,18 @@ OPEN_INTRODUCTION = (
     "Odpověď zabere asi dvě minuty. Je anonymní a nemusíte mít účet."
 )
 
-# (kind, text, help, required, options)
+# (kind, text, help, required, options). No help that the questionnaire already gives: it says under every
+# multiple choice that more than one can be ticked, and under every free text not to name children.
 CLOSED_QUESTIONS = [
     (QuestionKind.SINGLE, "Kam chodí vaše dítě (nejstarší, pokud jich máte víc)?", None, True,
      ["Mateřská škola", "ZŠ, 1. stupeň", "ZŠ, 2. stupeň", "Jinam"]),
-    (QuestionKind.MULTIPLE, "Co by vašemu dítěti pomohlo?", "Můžete vybrat více možností.", False,
+    (QuestionKind.MULTIPLE, "Co by vašemu dítěti pomohlo?", None, False,
      ["Doučování zdarma", "Delší provoz družiny", "Doprava do školy", "Asistent pedagoga ve třídě",
       "Kroužky bez poplatku"]),
     (QuestionKind.SCALE, "Jak snadno se domluvíte se školou?", "1 = velmi obtížně, 5 = velmi snadno", True,
      []),
     (QuestionKind.TEXT, "Co byste škole nebo obci vzkázali?",
-     "Prosíme, nepište jména dětí ani jiné údaje, podle kterých by šlo dítě poznat.", False, []),
+     None, False, []),
 ]
 
 # (single option index, multiple option indexes, scale value, free text or None, tags of the text)
@@ -90,12 +91,12 @@ CLOSED_ANSWERS = [
 OPEN_QUESTIONS = [
     (QuestionKind.SINGLE, "Využili byste o prázdninách příměstský tábor?", None, True,
      ["Ano, určitě", "Možná, podle ceny", "Ne"]),
-    (QuestionKind.MULTIPLE, "Kdy by vám doučování vyhovovalo?", "Můžete vybrat více možností.", False,
+    (QuestionKind.MULTIPLE, "Kdy by vám doučování vyhovovalo?", None, False,
      ["Hned po vyučování", "Později odpoledne", "V sobotu", "Online"]),
     (QuestionKind.SCALE, "Jak důležité je pro vás, aby doučování bylo zdarma?",
      "1 = vůbec, 5 = velmi", True, []),
     (QuestionKind.TEXT, "Chcete nám ještě něco sdělit?",
-     "Prosíme, nepište jména dětí ani jiné údaje, podle kterých by šlo dítě poznat.", False, []),
+     None, False, []),
 ]
 
 

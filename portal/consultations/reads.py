@@ -2,11 +2,9 @@
 computed once, here.
 
 Counts below `SMALL_COUNT` are never shown as numbers where results are broken down (per option, per
-scale value): `shown()` turns them into "< 3" for every page, export and report alike. Where the rows of a
-question add up to the number who answered it (single choice, the 1–5 scale), one "< 3" alone could be
-worked out by subtraction, so the next smallest row is hidden too (secondary suppression), and a scale's
-mean is not given while any of its rows is hidden. Whether a second row is hidden depends only on which
-rows are small, never on their values (0, 1 or 2), so the pattern itself tells nothing more.
+scale value): `shown()` turns them into "< 3" for every page, export and report alike, and where the other
+rows and the total would pin such a count down, one more row is withheld (`_protect`). An anonymous
+consultation's results wait until it has closed (`results_pending`).
 
 Every function makes a fixed number of queries, whatever the number of answers.
 """
@@ -48,38 +46,44 @@ def shown(count: int) -> str:
 
 @dataclass(frozen=True)
 class Row:
-    """One line of a question's results: an option's label (or a scale value) and how many chose it.
-    `hidden`: not small itself, but hidden so that a small row beside it cannot be worked out."""
+    """One line of a question's results: an option's label (or a scale value) and how many chose it."""
 
     label: str
     count: int
-    hidden: bool = False
+    # Not small itself, but not shown either: otherwise a lone small count could be worked out by
+    # subtracting the shown counts from how many answered (see `_protect`).
+    withheld: bool = False
 
     @property
     def small(self) -> bool:
         return is_small(self.count)
 
     @property
-    def suppressed(self) -> bool:
-        """Shown without its number (small, or hidden beside a small one)."""
-        return self.small or self.hidden
+    def hidden(self) -> bool:
+        """The exact count is not shown (small, or withheld to protect a small one)."""
+        return self.small or self.withheld
 
     @property
     def shown(self) -> str:
-        if self.hidden and not self.small:
-            return _("hidden")
+        if self.withheld and not self.small:
+            return _("withheld")
         return shown(self.count)
 
 
-def protect(rows: tuple[Row, ...]) -> tuple[Row, ...]:
-    """Rows that add up to a known total: where exactly one is small, hide the smallest of the others too
-    (the first of equals), so that neither can be worked out from the total."""
-    small = [i for i, row in enumerate(rows) if row.small]
-    if len(small) != 1 or len(rows) < 2:
+def _protect(rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    """Rows that add up to how many answered (single choice, scale): the hidden counts' sum can be worked
+    out from the total, so it must not pin down a small count. With one small row it would (its exact
+    count), and with small rows that are all 2 (their sum is twice their number): then the smallest shown
+    row is withheld too. Whether that happens depends only on what is shown, so it reveals nothing."""
+    small = [row for row in rows if row.small]
+    if not small:
         return rows
-    others = [i for i in range(len(rows)) if i != small[0]]
-    second = min(others, key=lambda i: (rows[i].count, i))
-    return tuple(Row(row.label, row.count, hidden=(i == second)) for i, row in enumerate(rows))
+    determined = len(small) == 1 or sum(row.count for row in small) == 2 * len(small)
+    visible = [i for i, row in enumerate(rows) if not row.small]
+    if not determined or not visible:
+        return rows
+    pick = min(visible, key=lambda i: (rows[i].count, i))
+    return tuple(Row(row.label, row.count, withheld=True) if i == pick else row for i, row in enumerate(rows))
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,19 @@ class QuestionResult:
     required: bool
     answered: int  # responses that answered this question
     rows: tuple[Row, ...]  # options in order, or the scale values 1–5; empty for free text
-    mean: float | None  # scale questions: the mean (None below 3 answers or while a row is suppressed)
+    mean: float | None  # scale questions: the mean of the values given (None with no answers)
     text_answers: int  # free-text questions: how many non-empty texts
+
+    @property
+    def mean_shown(self) -> float | None:
+        """The scale's mean where it may be shown: from at least 3 answers, and only when the hidden rows
+        hold no answers (else the mean, with the shown counts, would give the hidden ones away). Whether
+        they hold any follows from the shown figures alone (answered minus the shown counts)."""
+        if self.kind != QuestionKind.SCALE or self.mean is None or is_small(self.answered):
+            return None
+        if any(row.count for row in self.rows if row.hidden):
+            return None
+        return self.mean
 
 
 def question_results(consultation: Consultation) -> list[QuestionResult]:
@@ -139,16 +154,14 @@ def question_results(consultation: Consultation) -> list[QuestionResult]:
     for q in questions:
         mean = None
         if q.kind == QuestionKind.SCALE:
-            rows = protect(tuple(Row(str(v), by_scale.get((q.id, v), 0)) for v in SCALE_VALUES))
+            rows = _protect(tuple(Row(str(v), by_scale.get((q.id, v), 0)) for v in SCALE_VALUES))
             total = sum(r.count for r in rows)
-            # The mean and the total would give a hidden row away; below 3 answers it tells about persons.
-            if total >= SMALL_COUNT and not any(r.suppressed for r in rows):
+            if total:
                 mean = sum(v * by_scale.get((q.id, v), 0) for v in SCALE_VALUES) / total
-        elif q.kind == QuestionKind.SINGLE:
-            rows = protect(tuple(Row(o.label, by_option.get(o.id, 0)) for o in options[q.id]))
-        elif q.kind == QuestionKind.MULTIPLE:
-            # Several options per person: the rows do not add up to a total, so one small row stays alone.
+        elif q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             rows = tuple(Row(o.label, by_option.get(o.id, 0)) for o in options[q.id])
+            if q.kind == QuestionKind.SINGLE:
+                rows = _protect(rows)
         else:
             rows = ()
         results.append(QuestionResult(
@@ -182,7 +195,7 @@ def invitee_counts(consultation_ids: list[int]) -> dict[int, int]:
     return {cid: int(counts.get(cid, 0)) for cid in consultation_ids}
 
 
-def results_withheld(consultation: Consultation, at: datetime | None = None) -> bool:
+def results_pending(consultation: Consultation, at: datetime | None = None) -> bool:
     """An anonymous consultation's results (per question, free texts, exports) are shown once it has
     closed: while answers arrive, two looks at the live figures a little apart would tell what the one
     person who answered in between said. Participation (how many answered) is shown all along."""
@@ -201,8 +214,8 @@ class ConsultationSummary:
     anonymous: bool
     respondents: int
     invited: int
-    questions: tuple[QuestionResult, ...]  # empty while the results are withheld
-    withheld: bool = False  # an anonymous consultation still open: results after it closes
+    questions: tuple[QuestionResult, ...]  # empty while the results are pending
+    results_pending: bool = False  # an anonymous consultation still open: results once it has closed
 
 
 def _day_start(day: date) -> datetime:
@@ -224,10 +237,10 @@ def summaries(group_id: int, start: date, end: date) -> list[ConsultationSummary
     invited = invitee_counts(ids)
     summaries_ = []
     for c in consultations:
-        withheld = results_withheld(c)
+        pending = results_pending(c)
         summaries_.append(ConsultationSummary(
             id=c.id, title=c.title, opens_at=c.opens_at, closes_at=c.closes_at, audience=c.audience,
             anonymous=c.anonymous, respondents=respondents[c.id], invited=invited[c.id],
-            questions=() if withheld else tuple(question_results(c)), withheld=withheld,
+            questions=() if pending else tuple(question_results(c)), results_pending=pending,
         ))
     return summaries_

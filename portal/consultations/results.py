@@ -32,6 +32,7 @@ from portal.groups.services import membership_of
 from portal.models import User
 from portal.models.consultations import (
     AnswerTag,
+    Audience,
     Consultation,
     ConsultationAnswer,
     ConsultationResponse,
@@ -74,17 +75,23 @@ def is_group_member(user, consultation: Consultation) -> bool:
 class Participation:
     respondents: int
     invited: int
+    # Only invited people may answer: otherwise respondents are not a share of the invited addresses.
+    invited_only: bool = True
 
     @property
     def rate(self) -> float | None:
-        """Respondents per invited address (None when nobody was invited, e.g. a public consultation)."""
-        return min(self.respondents / self.invited, 1.0) if self.invited else None
+        """Respondents per invited address; None when nobody was invited, or when anyone with the link may
+        answer (a public consultation with a few invitations would show a meaningless 100 %)."""
+        if not self.invited or not self.invited_only:
+            return None
+        return min(self.respondents / self.invited, 1.0)
 
 
 def participation(consultation: Consultation) -> Participation:
     """Respondents and invited addresses (two queries)."""
     return Participation(respondents=reads.respondent_counts([consultation.id])[consultation.id],
-                         invited=reads.invitee_counts([consultation.id])[consultation.id])
+                         invited=reads.invitee_counts([consultation.id])[consultation.id],
+                         invited_only=consultation.audience == Audience.INVITED.value)
 
 
 # ---- charts --------------------------------------------------------------------------------------------
@@ -119,12 +126,13 @@ class Chart:
 def bar_chart(rows: tuple[reads.Row, ...]) -> Chart:
     """Horizontal bars of a question's rows. A count below 3 is drawn as a hatched band reaching the
     threshold (the same for 0, 1 and 2), labelled "< 3": the chart says no more than the table."""
-    scale = max([r.count for r in rows if not r.suppressed] + [reads.SMALL_COUNT])
+    scale = max([r.count for r in rows if not r.hidden] + [reads.SMALL_COUNT])
     bars = []
     for i, row in enumerate(rows):
-        count = reads.SMALL_COUNT if row.suppressed else row.count
+        # A withheld count gets no bar at all, only its label.
+        count = reads.SMALL_COUNT if row.small else 0 if row.withheld else row.count
         width = round(PLOT_WIDTH * count / scale, 1)
-        bars.append(ChartBar(label=row.label, shown=row.shown, small=row.suppressed, y=TOP + i * ROW,
+        bars.append(ChartBar(label=row.label, shown=row.shown, small=row.hidden, y=TOP + i * ROW,
                              width=width, text_x=round(LABEL_WIDTH + width + 6, 1)))
     axis_y = TOP + len(rows) * ROW
     return Chart(bars=tuple(bars), left=LABEL_WIDTH, plot_width=PLOT_WIDTH, row=ROW,
@@ -148,13 +156,13 @@ class QuestionView:
         return reads.shown(self.result.answered)
 
     def share(self, row: reads.Row) -> float | None:
-        if row.suppressed or not self.result.answered:
+        if row.hidden or not self.result.answered:
             return None
         return row.count / self.result.answered
 
     @property
     def mean(self) -> float | None:
-        return self.result.mean
+        return self.result.mean_shown
 
 
 def question_views(consultation: Consultation) -> list[QuestionView]:
@@ -397,16 +405,19 @@ def export_table(consultation: Consultation, *, with_names: bool) -> tuple[list[
     for view in views:
         result = view.result
         if result.kind == QuestionKind.TEXT:
-            rows.append([_("Counts"), result.text, _("free-text answers"), str(result.text_answers), ""])
+            rows.append([_("Counts"), result.text, _("free-text answers"), result.text_answers, ""])
             continue
-        rows.append([_("Counts"), result.text, _("answered the question"), view.answered_shown, ""])
+        # Counts that may be shown go out as numbers (a spreadsheet can add them up), the others as text.
+        answered = view.answered_shown if reads.is_small(result.answered) else result.answered
+        rows.append([_("Counts"), result.text, _("answered the question"), answered, ""])
         for row in result.rows:
-            rows.append([_("Counts"), result.text, row.label, row.shown, ""])
+            rows.append([_("Counts"), result.text, row.label, row.shown if row.hidden else row.count, ""])
         if result.kind == QuestionKind.SCALE:
             mean = view.mean
-            shown_mean = (format_decimal(mean, "0.00") if mean is not None
-                          else _("not shown (fewer than 3 answers, or it would give a hidden count away)"))
-            rows.append([_("Counts"), result.text, _("mean (1–5)"), shown_mean, ""])
+            rows.append([_("Counts"), result.text, _("mean (1–5)"),
+                         format_decimal(mean, "0.00") if mean is not None
+                         else _("not shown below 3 answers") if reads.is_small(result.answered)
+                         else _("not shown: with the counts it would give away those below 3"), ""])
     ordered = _text_ids(consultation)
     texts = _load_texts(consultation, [answer_id for _ref, answer_id in ordered])
     questions = {q.id: q for q in text_questions(consultation)}

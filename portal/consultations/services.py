@@ -181,6 +181,13 @@ def _check(group: WorkingGroup, data: ConsultationData, at: datetime, consultati
         raise ConsultationError(
             _("Answers without an account are possible only with anonymous results."),
             "allow_without_account")
+    if (data.allow_without_account and data.audience == Audience.INVITED.value and consultation is not None
+            and consultation.allow_without_account):
+        # The stored setting was kept and the audience changed: the audience is what to put right (the
+        # setting is shown as text, not as a field, once the consultation has opened).
+        raise ConsultationError(
+            _("Answers without an account are allowed in this consultation, so it cannot be for invited "
+              "people only: keep “anyone with the link” or “public”."), "audience")
     if data.allow_without_account and data.audience == Audience.INVITED.value:
         raise ConsultationError(
             _("Invited people sign in by their link; answers without an account need an audience of anyone "

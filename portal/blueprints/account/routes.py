@@ -78,4 +78,6 @@ def delete():
         logout_user()
         flash(_("Your account has been deleted. Your answers stay, without your name."), "success")
         return redirect(url_for("main.index"))
-    return render_template("account/delete.html", form=form)
+    # Said before confirming: a member of a group cannot delete the account here.
+    refusal = services.parent_deletion_refusal(current_user._get_current_object())
+    return render_template("account/delete.html", form=form, refusal=refusal)

@@ -302,7 +302,14 @@ def _change(consultation: Consultation, respondent: Respondent, form, own, value
             return stored.version, answer_form(consultation, values=values, version=stored.version,
                                                from_request=False)
 
-        values_shown = conflict(form, current, first=tuple(f.name for f in form.question_fields()))
+        message = _("Your answer was changed meanwhile (in another tab or window), so this change has not "
+                    "been saved. The saved answer is shown below; your version is still in the form. Check "
+                    "it and send it again.")
+        values_shown = conflict(form, current, first=tuple(f.name for f in form.question_fields()),
+                                message=message)
+        # Only the questions: not the anti-spam field nobody is meant to see.
+        questions = {str(f.label.text) for f in form.question_fields()}
+        values_shown = [row for row in values_shown if row[0] in questions]
         own = answering.own_response(consultation, respondent)
         return _render_form(consultation, respondent, form, own=own, conflict_values=values_shown, status=409)
     except AnswerError as error:

@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from portal.blueprints.auth.forms import strip
@@ -70,6 +70,12 @@ class ConsultationForm(FlaskForm):
                               validate_choice=True)
     version = VersionField()
     once = OnceField()
+
+    def validate_closes_local(self, field) -> None:
+        """Said together with the form's other mistakes, not only after they are put right (the service
+        checks it again, on the stored opening time)."""
+        if self.opens_local.data and field.data and field.data <= self.opens_local.data:
+            raise ValidationError(_l("The consultation must close after it opens."))
 
 
 class QuestionForm(FlaskForm):

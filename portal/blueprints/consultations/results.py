@@ -47,20 +47,20 @@ def _managed(consultation_id: int) -> Consultation:
     return consultation
 
 
-class Withheld(Exception):
-    """An anonymous consultation still open: its answers are not shown yet (reads.results_withheld)."""
+class ResultsPending(Exception):
+    """An anonymous consultation still open: its answers are not shown yet (reads.results_pending)."""
 
 
 def _answers_of(consultation_id: int) -> Consultation:
-    """A managed consultation whose answers may be read now; else Withheld."""
+    """A managed consultation whose answers may be read now; else ResultsPending."""
     consultation = _managed(consultation_id)
-    if results.reads.results_withheld(consultation):
-        raise Withheld
+    if results.reads.results_pending(consultation):
+        raise ResultsPending
     return consultation
 
 
-@bp.errorhandler(Withheld)
-def _withheld(_error):
+@bp.errorhandler(ResultsPending)
+def _results_pending(_error):
     flash(_("This consultation is anonymous and still open: its answers can be read once it has closed."),
           "error")
     return redirect(url_for("consultations.results", consultation_id=request.view_args["consultation_id"]))
@@ -73,15 +73,15 @@ def results_page(consultation_id: int):
     if not results.may_see_results(current_user, consultation):
         abort(403 if _knows(consultation) else 404)
     manages = access.can_manage(current_user, consultation)
-    withheld = results.reads.results_withheld(consultation)
+    pending = results.reads.results_pending(consultation)
     return render_template(
         "consultations/results_show.html",
         consultation=consultation,
         state=access.state(consultation),
         state_labels=access.STATE_LABELS,
         participation=results.participation(consultation),
-        questions=[] if withheld else results.question_views(consultation),
-        withheld=withheld,
+        questions=[] if pending else results.question_views(consultation),
+        results_pending=pending,
         manages=manages,
         small=results.reads.SMALL_COUNT,
     )

@@ -106,9 +106,10 @@ def _subject_choices(form: ConsultationForm, group, consultation: Consultation |
     versions, proposals = listing.recent_subjects(
         group, keep_version=consultation.document_version_id if consultation else None,
         keep_proposal=consultation.proposal_id if consultation else None)
-    form.document_version_id.choices = [(None, _("— none —"))] + [
+    # The empty choice's value is "" (a None value would be rendered and sent back as "None").
+    form.document_version_id.choices = [("", _("— no document —"))] + [
         (vid, f"{title} v{number}") for vid, title, number in versions]
-    form.proposal_id.choices = [(None, _("— none —"))] + [(pid, title) for pid, title in proposals]
+    form.proposal_id.choices = [("", _("— no proposal —"))] + [(pid, title) for pid, title in proposals]
 
 
 def _data(form: ConsultationForm) -> ConsultationData:

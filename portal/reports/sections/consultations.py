@@ -46,7 +46,7 @@ def build(ctx: Context) -> Section:
         section.blocks.append(Text(_("%(title)s (%(start)s – %(end)s), respondents: %(respondents)s.",
                                      title=summary.title, start=day(summary.opens_at),
                                      end=day(summary.closes_at), respondents=summary.respondents)))
-        if summary.withheld:
+        if summary.results_pending:
             section.blocks.append(Text(_("The consultation is anonymous and still open: its results are "
                                          "given once it has closed.")))
         for index, question in enumerate(summary.questions, start=1):
@@ -54,8 +54,8 @@ def build(ctx: Context) -> Section:
             if question.rows:
                 header = [_("Answer option"), _("Number of answers")]
                 rows = [[row.label, row.shown] for row in question.rows]
-                if question.mean is not None:
-                    rows.append([_("Average (1–5)"), number(question.mean, "0.0")])
+                if question.mean_shown is not None:
+                    rows.append([_("Average (1–5)"), number(question.mean_shown, "0.0")])
                 section.blocks.append(Table(
                     _("%(question)s (answered by %(answered)s)", question=caption,
                       answered=reads.shown(question.answered)), header, rows))
