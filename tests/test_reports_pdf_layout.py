@@ -74,3 +74,31 @@ def test_a_caption_is_on_the_page_of_its_table(app):
             if pages["Přehled"] != pages["splněno"]:
                 alone.append(lines)
     assert alone == []
+
+
+def test_the_docx_keeps_a_small_chart_at_its_size_and_captions_with_their_tables(app):
+    """In the DOCX, the meetings-per-year chart (one year: a small picture) was blown up to the page's width
+    with huge type, and a table's caption could end a page with its table on the next one."""
+    import io
+
+    import docx
+    from docx.shared import Cm
+
+    from portal.reports import charts
+    from portal.reports.model import Chart, Table
+
+    chart = Chart(key="per_year", title="Jednání podle let", kind="column", labels=["2025"],
+                  series=[("Konaná", [5]), ("Cíl", [4])],
+                  table=Table(caption="Jednání podle let", header=["Rok", "Konaná", "Cíl"],
+                              rows=[["2025", 5, 4]]))
+    picture = exports.Image(charts.to_svg(chart, "per-year"), alt=chart.title)
+    table = exports.Table(header=["Rok", "Konaná", "Cíl"], rows=[["2025", "5", "4"]],
+                          caption="Jednání podle let")
+    with app.test_request_context():
+        data = exports.to_docx(exports.Document(title="Zpráva", blocks=[picture, table]))
+    word = docx.Document(io.BytesIO(data))
+    shape = word.inline_shapes[0]
+    assert abs(shape.width - Cm(picture.pixel_width * 2.54 / 96)) < Cm(0.05)
+    assert shape.width < Cm(16)
+    kept = {p.text or "(picture)": p.paragraph_format.keep_with_next for p in word.paragraphs[1:]}
+    assert kept == {"(picture)": True, "Jednání podle let": True}

@@ -201,7 +201,8 @@ def to_docx(document: Document) -> bytes:
             _MarkdownToWord(word).feed(str(render_markdown(block.text, top_heading=3)))
         elif isinstance(block, Table):
             if block.caption:
-                word.add_paragraph(block.caption, style="Caption")
+                # The caption stays on the page of its table (no caption alone at the foot of a page).
+                word.add_paragraph(block.caption, style="Caption").paragraph_format.keep_with_next = True
             _table(word, block, usable)
         elif isinstance(block, Image):
             _image(word, block, usable)
@@ -218,10 +219,14 @@ def svg_to_png(svg: str, *, scale: float = 2.0) -> bytes:
 
 
 def _image(word, block: Image, usable: float) -> None:
-    """The SVG as a PNG picture in its own paragraph, with `alt` as its description (Word's alt text)."""
+    """The SVG as a PNG picture in its own paragraph, with `alt` as its description (Word's alt text), at its
+    own size as in the PDF (a small chart is not blown up to the page's width), kept with what follows it
+    (the table of its numbers)."""
     from docx.shared import Cm
 
-    word.add_picture(io.BytesIO(svg_to_png(block.svg)), width=Cm(min(block.width, usable)))
+    natural = block.pixel_width * 2.54 / 96
+    word.add_picture(io.BytesIO(svg_to_png(block.svg)), width=Cm(min(block.width, usable, natural)))
+    word.paragraphs[-1].paragraph_format.keep_with_next = True
     properties = word.inline_shapes[-1]._inline.docPr
     properties.set("descr", block.alt)
     properties.set("title", block.alt)
