@@ -262,6 +262,22 @@ def test_the_page_says_when_the_data_changed_and_the_files_stay(client, login_as
     )
 
 
+def test_the_data_changed_notice_is_right_at_once_after_a_change(client, login_as, setting):
+    """With the default REPORTS_CHECK_TTL (60 s), a coordinator who had just ended a membership read "the
+    data has not changed since this version" for another minute. A quick check is made again at once."""
+    version = stored(setting)
+    login_as(setting["chair"])
+    assert "Od vytvoření této verze se data nezměnila." in client.get(f"/reports/{version.id}").get_data(
+        as_text=True)
+    setting["membership"].left_on = date(2025, 5, 1)  # the clock stands still: well within the TTL
+    db.session.commit()
+    html = client.get(f"/reports/{version.id}").get_data(as_text=True)
+    assert "Od vytvoření této verze se data změnila." in html
+    assert "se data nezměnila" not in html
+    listing = client.get(f"/groups/{setting['group'].id}/reports?year=2025").get_data(as_text=True)
+    assert "Od této verze se data změnila." in listing
+
+
 # ---- publishing ------------------------------------------------------------------------------------------
 
 
