@@ -102,3 +102,24 @@ def test_the_docx_keeps_a_small_chart_at_its_size_and_captions_with_their_tables
     assert shape.width < Cm(16)
     kept = {p.text or "(picture)": p.paragraph_format.keep_with_next for p in word.paragraphs[1:]}
     assert kept == {"(picture)": True, "Jednání podle let": True}
+
+
+def test_the_docx_sets_a_wide_table_in_smaller_type(app):
+    """In the DOCX (LibreOffice, Word) the eight-column table of meetings broke the place mid-word
+    ("Komensk|ého") at 10 pt; like the PDF, a wide table is set in 8 pt, a narrow one stays as it was."""
+    import io
+
+    import docx
+    from docx.shared import Pt
+
+    wide = exports.Table(header=ROUNDS_HEADER, rows=[ROUNDS_ROW], caption="Kola")
+    narrow = exports.Table(header=["Stav", "Milníky"], rows=[["splněno", "1"]])
+    with app.test_request_context():
+        data = exports.to_docx(exports.Document(title="Zpráva", blocks=[wide, narrow]))
+    first, second = docx.Document(io.BytesIO(data)).tables
+    def sizes(table):
+        return {run.font.size for row in table.rows for cell in row.cells for p in cell.paragraphs
+                for run in p.runs}
+
+    assert sizes(first) == {Pt(8)}
+    assert sizes(second) == {None}

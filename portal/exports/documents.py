@@ -155,6 +155,9 @@ def render(document: Document, extension: str) -> bytes:
 
 # ---- DOCX -----------------------------------------------------------------------------------------------
 
+#: A table of this many columns or more is set in smaller type (PDF: the "wide" class; DOCX: 8 pt).
+WIDE_COLUMNS = 8
+
 # Usable width of an A4 page with 1.8 cm margins, in cm.
 _A4_WIDTH, _A4_HEIGHT, _MARGIN = 21.0, 29.7, 1.8
 
@@ -264,6 +267,15 @@ def _table(word, block: Table, usable: float) -> None:
     for row in table.rows:
         for cell, weight in zip(row.cells, weights, strict=True):
             cell.width = Cm(usable * weight / total)
+    if columns >= WIDE_COLUMNS:
+        # As in the PDF: smaller type, so that words fit their columns instead of breaking mid-word.
+        from docx.shared import Pt
+
+        for row in table.rows:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(8)
 
 
 class _MarkdownToWord(HTMLParser):
