@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Job
+from portal.models.groups import Membership
 from portal.models.reports import ReportDraft, ReportVersion
 from portal.reports import keeping
 from tests.conftest import add_member, csrf_token, make_group, make_meeting, make_territory, make_user
@@ -325,6 +326,20 @@ def test_publishing_asks_first_then_members_then_everyone_read_it(client, login_
     assert member.get(f"/reports/{version.id}").status_code == 404
     assert anonymous.get(f"/reports/{version.id}").status_code == 404
     assert f'href="/reports/{version.id}"' not in anonymous.get(f"/groups/{group.id}").get_data(as_text=True)
+
+
+def test_the_publish_page_says_that_parent_members_read_only_public_reports(client, login_as, setting):
+    """The group's parent member (a parent's account) cannot read a report "published to the group's
+    members", which the publish page did not say: the coordinator believed every member would read it."""
+    version = stored(setting)
+    login_as(setting["chair"])
+    html = client.get(f"/reports/{version.id}/publish").get_data(as_text=True)
+    assert 'id="only-public"' in html and ">1 " in html
+    parent_id = setting["parent"].id
+    for membership in db.session.scalars(select(Membership).where(Membership.user_id == parent_id)):
+        membership.left_on = date(2026, 1, 1)
+    db.session.commit()
+    assert 'id="only-public"' not in client.get(f"/reports/{version.id}/publish").get_data(as_text=True)
 
 
 def test_publishing_from_a_stale_page_changes_nothing(client, login_as, setting):

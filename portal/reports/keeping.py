@@ -359,6 +359,13 @@ def visibilities_for(user, viewer: groups.Viewer | None) -> tuple[str, ...] | No
     return (ReportVisibility.PUBLIC.value,)
 
 
+def members_reading_only_public(group: WorkingGroup, on: date | None = None) -> int:
+    """How many of the group's current members have an account that reads only what is published to
+    everyone (parents' accounts): the publish page says so next to "the group's members"."""
+    return sum(1 for membership in groups.active_members(group, on or clock.today())
+               if membership.user.role not in MEMBER_READERS)
+
+
 def readable_visibilities(user, group: WorkingGroup, on: date | None = None) -> tuple[str, ...] | None:
     return visibilities_for(user, groups.viewer_of(user, group, on or clock.today()))
 

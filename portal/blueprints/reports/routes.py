@@ -286,6 +286,7 @@ def publish(version_id: int):
     elif request.method == "POST":
         status = 400
     return render_template("reports/publish.html", version=version, form=form,
+                           only_public=keeping.members_reading_only_public(version.group),
                            period_label=reads.period_label(version.start, version.end),
                            visibility_labels=reads.VISIBILITY_LABELS), status
 
