@@ -65,7 +65,7 @@ def _period() -> tuple[date, date, RangeForm, str | None]:
         else:
             error = _("Enter both dates of the period, e.g. 1. 1. 2025 and 31. 12. 2025.")
     elif year_text is not None:
-        if year_text.strip().isdigit():
+        if year_text.strip().isdigit() and 1 <= int(year_text) <= 9999:  # date() knows years 1 to 9999
             start, end = keeping.year_period(int(year_text))
             try:
                 keeping.check_period(start, end)
