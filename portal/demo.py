@@ -89,4 +89,6 @@ DEMO_MODULES: list[str] = [
     "portal.consultations.demo",
     # After the proposals and meetings demos: last year's funding opinions of PS pro financování.
     "portal.proposals.funding_demo",
+    # Last: last year's activity report is gathered from everything the loaders above made.
+    "portal.reports.demo",
 ]

@@ -88,3 +88,21 @@ def test_the_report_is_created_with_the_keyboard(app, demo):
     made = db.session.scalar(select(ReportVersion).where(ReportVersion.language == "en"))
     assert made is not None and "Rok společné práce škol a rodičů." in made.data_json
     assert b"Annual activity report" in made.html
+
+
+def test_charts_keep_their_own_size_and_shrink_on_a_phone(app, demo):
+    """On a wide screen the version page stretched every chart to the page's width: the one-year chart of
+    meetings per year (182 px wide) became 1168 × 1578 px. A chart is shown at its own size, and narrower
+    on a phone."""
+    _group, version = demo
+    sizes = {}
+    for width in (1280, 360):
+        with live_server(app) as base, browser_page(viewport={"width": width, "height": 900}) as page:
+            _sign_in(page, base, "koordinator@demo.example")
+            page.goto(f"{base}/reports/{version.id}")
+            charts = page.locator("main svg.report-chart").all()
+            assert len(charts) >= 4
+            sizes[width] = [(float(c.get_attribute("width")), c.bounding_box()["width"]) for c in charts]
+    assert all(shown <= own + 0.5 for own, shown in sizes[1280])
+    assert all(shown >= own - 0.5 for own, shown in sizes[1280])  # room enough: the chart's own size
+    assert all(shown <= 360 - 2 * 16 + 0.5 for _own, shown in sizes[360])

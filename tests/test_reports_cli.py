@@ -111,3 +111,15 @@ def test_an_unknown_format_is_refused(app, group, tmp_path):
     assert result.exit_code == 2 and "--format pdf, docx nebo html" in result.stderr
     result = run(app, "--group", group.id, "--year", 2025, "--format", "odt", "--out", tmp_path / "z.odt")
     assert result.exit_code == 2 and "odt" in result.stderr
+
+
+def test_an_out_that_cannot_be_written_is_refused_before_anything_is_made(app, group, tmp_path):
+    """`--out` into a folder that does not exist used to end in a Python traceback after the seconds of
+    rendering, and with --store after a version had been stored."""
+    cases = [(tmp_path / "no-such-folder" / "zprava.pdf", "does not exist"), (tmp_path, "is a folder")]
+    for out, expected in cases:
+        result = run(app, "--group", group.id, "--year", 2025, "--format", "pdf", "--out", out, "--store",
+                     "--language", "en")
+        assert result.exit_code == 2, result.stderr
+        assert expected in result.stderr and "Traceback" not in result.stderr
+    assert stored_count() == 0 and not (tmp_path / "no-such-folder").exists()

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Job
+from portal.models.groups import Membership
 from portal.models.reports import ReportDraft, ReportVersion
 from portal.reports import keeping
 from tests.conftest import add_member, csrf_token, make_group, make_meeting, make_territory, make_user
@@ -92,6 +93,8 @@ def test_the_coordinator_chooses_a_year_or_a_period(client, login_as, setting):
     ("query", "message"),
     [
         ("year=abc", "není rok"),
+        ("year=0", "není rok"),  # these two were a 500: date() knows only years 1 to 9999
+        ("year=99999", "není rok"),
         ("year=2014", "před rokem 2015"),
         ("start=2025-05-01&end=2025-04-01", "končí dřív"),
         ("start=2025-05-01", "Zadejte obě data"),
@@ -262,6 +265,22 @@ def test_the_page_says_when_the_data_changed_and_the_files_stay(client, login_as
     )
 
 
+def test_the_data_changed_notice_is_right_at_once_after_a_change(client, login_as, setting):
+    """With the default REPORTS_CHECK_TTL (60 s), a coordinator who had just ended a membership read "the
+    data has not changed since this version" for another minute. A quick check is made again at once."""
+    version = stored(setting)
+    login_as(setting["chair"])
+    assert "Od vytvoření této verze se data nezměnila." in client.get(f"/reports/{version.id}").get_data(
+        as_text=True)
+    setting["membership"].left_on = date(2025, 5, 1)  # the clock stands still: well within the TTL
+    db.session.commit()
+    html = client.get(f"/reports/{version.id}").get_data(as_text=True)
+    assert "Od vytvoření této verze se data změnila." in html
+    assert "se data nezměnila" not in html
+    listing = client.get(f"/groups/{setting['group'].id}/reports?year=2025").get_data(as_text=True)
+    assert "Od této verze se data změnila." in listing
+
+
 # ---- publishing ------------------------------------------------------------------------------------------
 
 
@@ -309,6 +328,20 @@ def test_publishing_asks_first_then_members_then_everyone_read_it(client, login_
     assert member.get(f"/reports/{version.id}").status_code == 404
     assert anonymous.get(f"/reports/{version.id}").status_code == 404
     assert f'href="/reports/{version.id}"' not in anonymous.get(f"/groups/{group.id}").get_data(as_text=True)
+
+
+def test_the_publish_page_says_that_parent_members_read_only_public_reports(client, login_as, setting):
+    """The group's parent member (a parent's account) cannot read a report "published to the group's
+    members", which the publish page did not say: the coordinator believed every member would read it."""
+    version = stored(setting)
+    login_as(setting["chair"])
+    html = client.get(f"/reports/{version.id}/publish").get_data(as_text=True)
+    assert 'id="only-public"' in html and ">1 " in html
+    parent_id = setting["parent"].id
+    for membership in db.session.scalars(select(Membership).where(Membership.user_id == parent_id)):
+        membership.left_on = date(2026, 1, 1)
+    db.session.commit()
+    assert 'id="only-public"' not in client.get(f"/reports/{version.id}/publish").get_data(as_text=True)
 
 
 def test_publishing_from_a_stale_page_changes_nothing(client, login_as, setting):

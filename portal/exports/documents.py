@@ -155,6 +155,9 @@ def render(document: Document, extension: str) -> bytes:
 
 # ---- DOCX -----------------------------------------------------------------------------------------------
 
+#: A table of this many columns or more is set in smaller type (PDF: the "wide" class; DOCX: 8 pt).
+WIDE_COLUMNS = 8
+
 # Usable width of an A4 page with 1.8 cm margins, in cm.
 _A4_WIDTH, _A4_HEIGHT, _MARGIN = 21.0, 29.7, 1.8
 
@@ -201,7 +204,8 @@ def to_docx(document: Document) -> bytes:
             _MarkdownToWord(word).feed(str(render_markdown(block.text, top_heading=3)))
         elif isinstance(block, Table):
             if block.caption:
-                word.add_paragraph(block.caption, style="Caption")
+                # The caption stays on the page of its table (no caption alone at the foot of a page).
+                word.add_paragraph(block.caption, style="Caption").paragraph_format.keep_with_next = True
             _table(word, block, usable)
         elif isinstance(block, Image):
             _image(word, block, usable)
@@ -218,10 +222,14 @@ def svg_to_png(svg: str, *, scale: float = 2.0) -> bytes:
 
 
 def _image(word, block: Image, usable: float) -> None:
-    """The SVG as a PNG picture in its own paragraph, with `alt` as its description (Word's alt text)."""
+    """The SVG as a PNG picture in its own paragraph, with `alt` as its description (Word's alt text), at its
+    own size as in the PDF (a small chart is not blown up to the page's width), kept with what follows it
+    (the table of its numbers)."""
     from docx.shared import Cm
 
-    word.add_picture(io.BytesIO(svg_to_png(block.svg)), width=Cm(min(block.width, usable)))
+    natural = block.pixel_width * 2.54 / 96
+    word.add_picture(io.BytesIO(svg_to_png(block.svg)), width=Cm(min(block.width, usable, natural)))
+    word.paragraphs[-1].paragraph_format.keep_with_next = True
     properties = word.inline_shapes[-1]._inline.docPr
     properties.set("descr", block.alt)
     properties.set("title", block.alt)
@@ -259,6 +267,15 @@ def _table(word, block: Table, usable: float) -> None:
     for row in table.rows:
         for cell, weight in zip(row.cells, weights, strict=True):
             cell.width = Cm(usable * weight / total)
+    if columns >= WIDE_COLUMNS:
+        # As in the PDF: smaller type, so that words fit their columns instead of breaking mid-word.
+        from docx.shared import Pt
+
+        for row in table.rows:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(8)
 
 
 class _MarkdownToWord(HTMLParser):

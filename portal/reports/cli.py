@@ -12,6 +12,7 @@ language), 3 no such group, 1 anything else.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import date
@@ -46,6 +47,21 @@ def _date(text: str | None, language: str) -> date | None:
                             text=text)) from None
 
 
+def _check_out(path: Path) -> None:
+    """Refuse an --out the report could not be written to, before the seconds of rendering it (and before
+    a version is stored with --store)."""
+    if path.is_dir():
+        raise Refused(_("%(file)s is a folder; give the name of the file to write, e.g. %(example)s.",
+                        file=str(path), example=str(path / "zprava.pdf")))
+    folder = path.parent
+    if not folder.is_dir():
+        raise Refused(_("The folder %(folder)s does not exist; create it first or choose another --out.",
+                        folder=str(folder)))
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise Refused(_("The file %(file)s cannot be written here (no permission); choose another --out.",
+                        file=str(path)))
+
+
 @click.group("report")
 def report_cli() -> None:
     """Activity reports of working groups."""
@@ -73,6 +89,8 @@ def annual(group_id: int, year: int | None, start: str | None, end: str | None, 
             fmt = Path(out).suffix.lower().lstrip(".")
             if fmt not in keeping.FORMATS:
                 raise Refused(_("Choose the format with --format pdf, docx or html."))
+        if out != "-":
+            _check_out(Path(out))
         group = db.session.get(WorkingGroup, group_id)
         if group is None:
             raise Refused(_("There is no group number %(id)s. The numbers are in the address of the group's "
@@ -110,7 +128,11 @@ def annual(group_id: int, year: int | None, start: str | None, end: str | None, 
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         else:
-            Path(out).write_bytes(data)
+            try:
+                Path(out).write_bytes(data)
+            except OSError as error:
+                raise Refused(_("The file %(file)s could not be written: %(reason)s.", file=out,
+                                reason=error.strerror or error), 1) from None
             click.echo(_("Written %(file)s (%(size)s bytes, %(seconds)s s; %(stored)s).", file=out,
                          size=len(data), seconds=f"{time.perf_counter() - began:.1f}", stored=stored),
                        err=True)

@@ -291,12 +291,17 @@ def check_of(group: WorkingGroup, start: date, end: date, language: str) -> Repo
         ReportCheck.language == language))
 
 
-def refresh_checks(group: WorkingGroup, versions: list[ReportVersion], *, actor: User | None) -> list[Job]:
+def refresh_checks(group: WorkingGroup, versions: list[ReportVersion], *, actor: User | None,
+                   recheck_quick: bool = False) -> list[Job]:
     """Bring the checks of `versions`' periods and languages up to date when the last one is older than
     ``REPORTS_CHECK_TTL`` seconds: at once while the gathering (as long as it took when the period's newest
     version was made; the demo group's year: ~0.1 s) fits, with the others done in this request, within
     ``REPORTS_INLINE_CHECK_MS``; else by queuing a ``reports.check`` job (unless one is queued or running).
-    Newest periods first. Returns the queued jobs; the caller commits (which starts them)."""
+    Newest periods first. Returns the queued jobs; the caller commits (which starts them).
+
+    With `recheck_quick` (the coordinator's pages), a check that fits the inline budget is made again even
+    when it is younger than the TTL: a coordinator who has just ended a membership must not read "the data
+    has not changed" for another minute. Slow periods still follow the TTL (and their jobs)."""
     ttl = timedelta(seconds=float(current_app.config.get("REPORTS_CHECK_TTL", 60)))
     inline_ms = int(current_app.config.get("REPORTS_INLINE_CHECK_MS", 300))
     newest: dict[tuple[date, date, str], ReportVersion] = {}
@@ -308,9 +313,11 @@ def refresh_checks(group: WorkingGroup, versions: list[ReportVersion], *, actor:
     spent = 0.0  # ms of this request spent gathering: the inline checks together stay within inline_ms
     for (start, end, language), version in sorted(newest.items(), key=lambda item: item[0], reverse=True):
         check = check_of(group, start, end, language)
-        if check is not None and check.checked_at is not None and check.checked_at > utcnow() - ttl:
+        quick = spent + version.collect_ms <= inline_ms
+        fresh = check is not None and check.checked_at is not None and check.checked_at > utcnow() - ttl
+        if fresh and not (recheck_quick and quick):
             continue
-        if spent + version.collect_ms <= inline_ms:
+        if quick:
             began = time.perf_counter()
             _remember_check(group.id, start, end, language, current_digest(group, start, end, language), None)
             spent += max(version.collect_ms, (time.perf_counter() - began) * 1000)
@@ -350,6 +357,13 @@ def visibilities_for(user, viewer: groups.Viewer | None) -> tuple[str, ...] | No
     if viewer.is_member and getattr(user, "role", None) in MEMBER_READERS:
         return (ReportVisibility.MEMBERS.value, ReportVisibility.PUBLIC.value)
     return (ReportVisibility.PUBLIC.value,)
+
+
+def members_reading_only_public(group: WorkingGroup, on: date | None = None) -> int:
+    """How many of the group's current members have an account that reads only what is published to
+    everyone (parents' accounts): the publish page says so next to "the group's members"."""
+    return sum(1 for membership in groups.active_members(group, on or clock.today())
+               if membership.user.role not in MEMBER_READERS)
 
 
 def readable_visibilities(user, group: WorkingGroup, on: date | None = None) -> tuple[str, ...] | None:

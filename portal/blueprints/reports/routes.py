@@ -65,7 +65,7 @@ def _period() -> tuple[date, date, RangeForm, str | None]:
         else:
             error = _("Enter both dates of the period, e.g. 1. 1. 2025 and 31. 12. 2025.")
     elif year_text is not None:
-        if year_text.strip().isdigit():
+        if year_text.strip().isdigit() and 1 <= int(year_text) <= 9999:  # date() knows years 1 to 9999
             start, end = keeping.year_period(int(year_text))
             try:
                 keeping.check_period(start, end)
@@ -105,7 +105,7 @@ def _index_page(group: WorkingGroup, viewer: groups.Viewer, start: date, end: da
                    period_error=period_error, page=page, visibility_labels=reads.VISIBILITY_LABELS,
                    language_labels=reads.LANGUAGE_LABELS, conflict=conflict, changed={}, pending=None)
     if viewer.manages:
-        keeping.refresh_checks(group, page.items, actor=current_user)
+        keeping.refresh_checks(group, page.items, actor=current_user, recheck_quick=True)
         db.session.commit()  # the quick checks are kept, the slow ones start as jobs
         context["changed"] = {v.id: keeping.data_changed_since(v) for v in page.items}
         draft = keeping.draft_of(group, start, end)
@@ -233,7 +233,7 @@ def show(version_id: int):
     manages = groups.is_group_coordinator(current_user, version.group, clock.today())
     changed = None
     if manages:
-        keeping.refresh_checks(version.group, [version], actor=current_user)
+        keeping.refresh_checks(version.group, [version], actor=current_user, recheck_quick=True)
         db.session.commit()
         changed = keeping.data_changed_since(version)
     # The fragment stored with the files (rendered once, like them), filtered on the way into the page.
@@ -286,6 +286,7 @@ def publish(version_id: int):
     elif request.method == "POST":
         status = 400
     return render_template("reports/publish.html", version=version, form=form,
+                           only_public=keeping.members_reading_only_public(version.group),
                            period_label=reads.period_label(version.start, version.end),
                            visibility_labels=reads.VISIBILITY_LABELS), status
 
