@@ -288,7 +288,7 @@ def test_group_page_dashboard_and_document_page_show_rounds(app, client, login_a
     assert "Otevřené kolo" not in anonymous.get(f"/groups/{people['group'].id}").get_data(as_text=True)
     login_as(people["chair"])
     dashboard = client.get("/").get_data(as_text=True)
-    assert "Kolo k vypořádání" in dashboard and "0 z 1 vypořádáno, rozpory: 0" in dashboard
+    assert "Kolo k vypořádání" in dashboard and "0 z 1 vypořádáno, nevyřešené rozpory: 0" in dashboard
     document_page = client.get(f"/documents/{people['version'].document_id}").get_data(as_text=True)
     assert (
         f"/versions/{people['version'].id}/rounds/new" in document_page and "Otevřené kolo" in document_page

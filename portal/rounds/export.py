@@ -48,7 +48,7 @@ def _lines(round_: CommentRound) -> list[str]:
             closes=local_label(round_.closes_at),
         ),
         _(
-            "%(settled)s of %(total)s settled, %(disputes)s disputes",
+            "%(settled)s of %(total)s settled, unresolved disputes: %(disputes)s",
             settled=figures.settled,
             total=figures.total,
             disputes=figures.disputes,
