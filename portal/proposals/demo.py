@@ -53,16 +53,26 @@ RETURN_REASON = ("Kroužek vybírá poplatek, který může být pro některé r
 WITHDRAW_REASON = "Seminář zajistí krajský projekt."
 
 
-@demo_loader
-def load_proposals(ctx: DemoContext) -> None:
+def _cast(ctx: DemoContext) -> tuple[WorkingGroup, User, User] | None:
+    """The demo equal-opportunities group, its coordinator, and who proposes (the demo member where they
+    may, else the coordinator); None before the groups demo has run."""
     group = db.session.scalar(select(WorkingGroup).where(
         WorkingGroup.territory_id == ctx.territory.id, WorkingGroup.slug == "rovne-prilezitosti"))
     coordinator = ctx.users.get("coordinator")
     if group is None or coordinator is None:
-        return
+        return None
     author = db.session.scalar(select(User).where(User.email == "clen@demo.example"))
     if author is None or not services.may_propose(author, group):
         author = coordinator
+    return group, coordinator, author
+
+
+@demo_loader
+def load_proposals(ctx: DemoContext) -> None:
+    cast = _cast(ctx)
+    if cast is None:
+        return
+    group, coordinator, author = cast
     existing = set(db.session.scalars(select(Proposal.title).where(Proposal.group_id == group.id)))
     for title, _state, steps, extra, verdict in DEMO:
         if title in existing:
@@ -140,14 +150,10 @@ def last_year_at(year: int, month: int, day: int, hour: int = 10) -> datetime:
 
 @demo_loader
 def load_last_year_proposals(ctx: DemoContext) -> None:
-    group = db.session.scalar(select(WorkingGroup).where(
-        WorkingGroup.territory_id == ctx.territory.id, WorkingGroup.slug == "rovne-prilezitosti"))
-    coordinator = ctx.users.get("coordinator")
-    if group is None or coordinator is None:
+    cast = _cast(ctx)
+    if cast is None:
         return
-    author = db.session.scalar(select(User).where(User.email == "clen@demo.example"))
-    if author is None or not services.may_propose(author, group):
-        author = coordinator
+    group, coordinator, author = cast
     year = clock.today().year - 1
     existing = set(db.session.scalars(select(Proposal.title).where(Proposal.group_id == group.id)))
     for title, steps, extra, verdict, days in LAST_YEAR:
