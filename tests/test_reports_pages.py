@@ -497,3 +497,22 @@ def test_a_failed_generation_says_so_and_offers_to_try_again(client, login_as, s
     other = make_group(setting["territory"])
     add_member(other, setting["chair"], category="expert", role="chair")
     assert client.get(f"/groups/{other.id}/reports/jobs/{job.id}").status_code == 404
+
+
+def test_the_list_of_versions_reads_their_checks_in_one_query(client, login_as, setting):
+    from tests.test_page_queries import counted
+
+    group = setting["group"]
+    login_as(setting["chair"])
+    url = f"/groups/{group.id}/reports"
+
+    def statements_with(versions: int) -> int:
+        while db.session.scalar(select(func.count()).select_from(ReportVersion)) < versions:
+            stored(setting, language="cs" if versions % 2 else "en")
+        client.get(url)  # the quick checks are made (and kept) on the first look
+        with counted(db) as statements:
+            assert client.get(url).status_code == 200
+        return len(statements)
+
+    fewer = statements_with(2)
+    assert statements_with(4) == fewer

@@ -291,6 +291,12 @@ def check_of(group: WorkingGroup, start: date, end: date, language: str) -> Repo
         ReportCheck.language == language))
 
 
+def checks_of(group: WorkingGroup) -> dict[tuple[date, date, str], ReportCheck]:
+    """Every check of the group's periods and languages, in one query (a page lists many versions)."""
+    return {(c.start, c.end, c.language): c
+            for c in db.session.scalars(select(ReportCheck).where(ReportCheck.group_id == group.id))}
+
+
 def refresh_checks(group: WorkingGroup, versions: list[ReportVersion], *, actor: User | None,
                    recheck_quick: bool = False) -> list[Job]:
     """Bring the checks of `versions`' periods and languages up to date when the last one is older than
@@ -311,8 +317,9 @@ def refresh_checks(group: WorkingGroup, versions: list[ReportVersion], *, actor:
             newest[key] = version
     queued = []
     spent = 0.0  # ms of this request spent gathering: the inline checks together stay within inline_ms
+    checks = checks_of(group) if newest else {}
     for (start, end, language), version in sorted(newest.items(), key=lambda item: item[0], reverse=True):
-        check = check_of(group, start, end, language)
+        check = checks.get((start, end, language))
         quick = spent + version.collect_ms <= inline_ms
         fresh = check is not None and check.checked_at is not None and check.checked_at > utcnow() - ttl
         if fresh and not (recheck_quick and quick):
@@ -329,13 +336,16 @@ def refresh_checks(group: WorkingGroup, versions: list[ReportVersion], *, actor:
     return queued
 
 
-def data_changed_since(version: ReportVersion, *, fresh: bool = False) -> bool | None:
+def data_changed_since(version: ReportVersion, *, fresh: bool = False,
+                       checks: dict[tuple[date, date, str], ReportCheck] | None = None) -> bool | None:
     """Has the data of the version's period changed since it was generated? With `fresh`, gathered now
-    (the CLI, tests); otherwise from the last check (None when no check is newer than the version)."""
+    (the CLI, tests); otherwise from the last check (None when no check is newer than the version).
+    `checks` (from `checks_of`) saves a query per version where a page lists many."""
     if fresh:
         now = current_digest(version.group, version.start, version.end, version.language)
         return now != version.data_digest
-    check = check_of(version.group, version.start, version.end, version.language)
+    key = (version.start, version.end, version.language)
+    check = checks.get(key) if checks is not None else check_of(version.group, *key)
     if check is None or check.checked_at is None or check.data_digest is None:
         return None
     return check.data_digest != version.data_digest

@@ -97,8 +97,11 @@ def _period_args(start: date, end: date) -> dict:
 
 def _index_page(group: WorkingGroup, viewer: groups.Viewer, start: date, end: date, *, range_form=None,
                 period_error=None, draft_form=None, generate_form=None, conflict=None):
-    page = db.paginate(keeping.readable_versions_query(current_user, group, viewer),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    def versions_page():
+        return db.paginate(keeping.readable_versions_query(current_user, group, viewer),
+                           per_page=current_app.config["PAGE_SIZE"], error_out=False)
+
+    page = versions_page()
     context = dict(group=group, viewer=viewer, start=start, end=end, period_args=_period_args(start, end),
                    period_label=reads.period_label(start, end),
                    range_form=range_form or RangeForm(formdata=None),
@@ -107,7 +110,10 @@ def _index_page(group: WorkingGroup, viewer: groups.Viewer, start: date, end: da
     if viewer.manages:
         keeping.refresh_checks(group, page.items, actor=current_user, recheck_quick=True)
         db.session.commit()  # the quick checks are kept, the slow ones start as jobs
-        context["changed"] = {v.id: keeping.data_changed_since(v) for v in page.items}
+        # The commit expired the listed versions: read the page again in one query, not one per version.
+        page = context["page"] = versions_page()
+        checks = keeping.checks_of(group)
+        context["changed"] = {v.id: keeping.data_changed_since(v, checks=checks) for v in page.items}
         draft = keeping.draft_of(group, start, end)
         if draft_form is None:
             draft_form = DraftForm(formdata=None, obj=draft)
